@@ -1,0 +1,238 @@
+"""All tables (SQLModel). One file until it hurts.
+
+The database is the source of truth: sources with their cleaned text, passages with exact
+offsets into that text, claims, stance links, curation state, query log, votes, audit log,
+digest settings and runs. The search index is derived from these rows (see `IndexChange`).
+
+Times are stored in UTC. SQLite hands back naive datetimes, so read them through `as_utc`.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timezone
+
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Integer, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+GLOBAL_SCOPE = "global"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """Attach UTC to a naive datetime read back from SQLite."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=timezone.utc)
+
+
+def scope_key(guild_id: int | None) -> str:
+    """Non-null key for uniqueness per owner: seed/global rows have no guild."""
+    return GLOBAL_SCOPE if guild_id is None else str(guild_id)
+
+
+def _ts(**kw) -> Field:
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), **kw)
+
+
+class SourceStatus(str, enum.Enum):
+    active = "active"
+    removed = "removed"
+
+
+class PassageKind(str, enum.Enum):
+    headline = "headline"
+    subtitle = "subtitle"
+    caption = "caption"
+    body = "body"
+
+
+class Stance(str, enum.Enum):
+    counters = "counters"
+    supports = "supports"
+    context = "context"
+
+
+class LinkOrigin(str, enum.Enum):
+    auto = "auto"
+    moderator = "moderator"
+
+
+class LinkStatus(str, enum.Enum):
+    active = "active"
+    rejected = "rejected"
+
+
+class Source(SQLModel, table=True):
+    __tablename__ = "source"
+    __table_args__ = (UniqueConstraint("scope", "origin", name="uq_source_scope_origin"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    scope: str = Field(default=GLOBAL_SCOPE, max_length=32, index=True)
+    # Where it came from: "file:seeds/x.txt", "url:https://...", "upload:name.txt".
+    origin: str = Field(max_length=2048)
+    title: str = Field(max_length=512)
+    subtitle: str | None = Field(default=None, max_length=1024)
+    outlet: str | None = Field(default=None, max_length=256)
+    author: str | None = Field(default=None, max_length=256)
+    url: str | None = Field(default=None, max_length=2048)
+    canonical_url: str | None = Field(default=None, max_length=2048, index=True)
+    published: date | None = None
+    published_inferred: bool = False
+    added_at: datetime = _ts()
+    added_by: str | None = Field(default=None, max_length=64)
+    updated_at: datetime = _ts()
+    content_hash: str = Field(max_length=64, index=True)
+    text: str = Field(sa_type=Text)
+    status: str = Field(default=SourceStatus.active.value, max_length=16, index=True)
+    removed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    removed_by: str | None = Field(default=None, max_length=64)
+
+
+class Passage(SQLModel, table=True):
+    __tablename__ = "passage"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(sa_column=Column(Integer, ForeignKey("source.id", ondelete="CASCADE"), index=True, nullable=False))
+    seq: int  # order within the source
+    text: str = Field(sa_type=Text)  # verbatim: source.text[char_start:char_end] == text
+    char_start: int
+    char_end: int
+    paragraph: int  # 1-based paragraph number in the cleaned text
+    kind: str = Field(default=PassageKind.body.value, max_length=16)
+    speaker: str | None = Field(default=None, max_length=256)
+    # W3C Web Annotation TextQuoteSelector: exact (= text) plus context to re-find it.
+    prefix: str = Field(default="", max_length=64)
+    suffix: str = Field(default="", max_length=64)
+
+
+class Claim(SQLModel, table=True):
+    """A passage asserted by a speaker (or a headline/subtitle assertion)."""
+
+    __tablename__ = "claim"
+
+    id: int | None = Field(default=None, primary_key=True)
+    passage_id: int = Field(sa_column=Column(Integer, ForeignKey("passage.id", ondelete="CASCADE"), unique=True, nullable=False))
+    speaker: str | None = Field(default=None, max_length=256)
+    created_at: datetime = _ts()
+
+
+class Link(SQLModel, table=True):
+    """Stance link from a claim passage to an evidence passage."""
+
+    __tablename__ = "link"
+    __table_args__ = (UniqueConstraint("claim_passage_id", "evidence_passage_id", name="uq_link_pair"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_passage_id: int = Field(sa_column=Column(Integer, ForeignKey("passage.id", ondelete="CASCADE"), index=True, nullable=False))
+    evidence_passage_id: int = Field(sa_column=Column(Integer, ForeignKey("passage.id", ondelete="CASCADE"), index=True, nullable=False))
+    stance: str = Field(max_length=16)
+    origin: str = Field(default=LinkOrigin.auto.value, max_length=16)
+    status: str = Field(default=LinkStatus.active.value, max_length=16)
+    confidence: float = 0.0
+    cross_source: bool = False
+    rationale: str = Field(default="", sa_type=Text)
+    created_by: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    guild_id: int | None = Field(default=None, sa_type=BigInteger, index=True)  # guild of a moderator link
+
+
+class Alias(SQLModel, table=True):
+    """Moderator-editable query alias: `term` also searches for `canonical`."""
+
+    __tablename__ = "alias"
+    __table_args__ = (UniqueConstraint("scope", "term", name="uq_alias_scope_term"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    scope: str = Field(default=GLOBAL_SCOPE, max_length=32)
+    term: str = Field(max_length=100)
+    canonical: str = Field(max_length=200)
+    created_by: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _ts()
+
+
+class QueryLog(SQLModel, table=True):
+    """One row per lookup, for the digest's most-asked topics. No user names."""
+
+    __tablename__ = "query_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    topic: str = Field(max_length=500, index=True)  # normalized
+    result_ids: str = Field(default="", max_length=1000)  # comma-separated passage ids
+    created_at: datetime = _ts(index=True)
+
+
+class Vote(SQLModel, table=True):
+    """Helpful / not helpful, one per user per answer (the quote passage), changeable."""
+
+    __tablename__ = "vote"
+    __table_args__ = (UniqueConstraint("user_id", "passage_id", name="uq_vote_user_passage"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    user_id: int = Field(sa_type=BigInteger)
+    passage_id: int = Field(sa_column=Column(Integer, ForeignKey("passage.id", ondelete="CASCADE"), nullable=False))
+    helpful: bool
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class AuditLog(SQLModel, table=True):
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    actor_id: str = Field(max_length=64)
+    action: str = Field(max_length=32)
+    target: str = Field(default="", max_length=128)
+    detail: str = Field(default="", sa_type=Text)
+    created_at: datetime = _ts(index=True)
+
+
+class GuildSettings(SQLModel, table=True):
+    __tablename__ = "guild_settings"
+
+    guild_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    moderator_role_id: int | None = Field(default=None, sa_type=BigInteger)
+    digest_channel_id: int | None = Field(default=None, sa_type=BigInteger)
+    digest_time: str = Field(default="09:00", max_length=5)  # HH:MM local
+    digest_timezone: str = Field(default="UTC", max_length=64)
+    digest_enabled: bool = False
+    digest_quiet: str = Field(default="note", max_length=8)  # "note" or "skip" on a quiet day
+    updated_at: datetime = _ts()
+
+
+class DigestRun(SQLModel, table=True):
+    """Claimed before sending: the unique (guild, local date) makes a digest exactly-once."""
+
+    __tablename__ = "digest_run"
+    __table_args__ = (UniqueConstraint("guild_id", "local_date", name="uq_digest_guild_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int = Field(sa_type=BigInteger, index=True)
+    local_date: date
+    status: str = Field(default="claimed", max_length=16)  # claimed | sent | failed | skipped
+    message_id: int | None = Field(default=None, sa_type=BigInteger)
+    error: str | None = Field(default=None, sa_type=Text)
+    attempts: int = 0
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime = _ts()
+    finished_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class IndexChange(SQLModel, table=True):
+    """Change sequence the search index follows: written in the same transaction as the
+    source change, so every process (and a restarted one) can catch its index up."""
+
+    __tablename__ = "index_change"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(index=True)
+    op: str = Field(max_length=8)  # "upsert" | "delete"
+    created_at: datetime = _ts()

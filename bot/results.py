@@ -1,0 +1,96 @@
+"""Frozen values the services return and the front ends render (embeds, console, JSON).
+
+`bot.render` depends only on these, never on the database."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    id: int
+    title: str
+    outlet: str | None = None
+    author: str | None = None
+    url: str | None = None
+    published: date | None = None
+    published_inferred: bool = False
+    subtitle: str | None = None
+    guild_id: int | None = None
+    status: str = "active"
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.id, "title": self.title, "outlet": self.outlet, "author": self.author,
+            "url": self.url, "published": self.published.isoformat() if self.published else None,
+            "published_inferred": self.published_inferred,
+        }
+
+
+@dataclass(frozen=True)
+class Location:
+    paragraph: int
+    char_start: int
+    char_end: int
+    kind: str = "body"
+
+    def as_json(self) -> dict:
+        return {"paragraph": self.paragraph, "char_start": self.char_start, "char_end": self.char_end}
+
+
+@dataclass(frozen=True)
+class CounterItem:
+    passage_id: int
+    text: str
+    stance: str  # "counters" (only counters are shown as counter-evidence)
+    origin: str  # "moderator" | "auto"
+    rationale: str
+    confidence: float
+    source: SourceRef
+    location: Location
+    speaker: str | None = None
+    cross_source: bool = False
+    link_id: int | None = None
+
+    def as_json(self) -> dict:
+        return {
+            "passage_id": self.passage_id, "text": self.text, "stance": self.stance,
+            "origin": self.origin, "rationale": self.rationale, "confidence": round(self.confidence, 3),
+            "speaker": self.speaker, "cross_source": self.cross_source,
+            "source": self.source.as_json(), "location": self.location.as_json(),
+        }
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    passage_id: int
+    text: str
+    speaker: str | None
+    score: float
+    source: SourceRef
+    location: Location
+    counter_evidence: list[CounterItem] = field(default_factory=list)
+    # Set when the hit was a rebuttal and we show the claim it rebuts instead.
+    matched_passage_id: int | None = None
+
+    def as_json(self) -> dict:
+        return {
+            "passage_id": self.passage_id, "text": self.text, "speaker": self.speaker,
+            "score": round(self.score, 4), "source": self.source.as_json(),
+            "location": self.location.as_json(),
+            "counter_evidence": [c.as_json() for c in self.counter_evidence],
+            "matched_passage_id": self.matched_passage_id,
+        }
+
+
+@dataclass(frozen=True)
+class LookupAnswer:
+    query: str
+    normalized: str
+    results: list[LookupResult]
+    query_log_id: int | None = None
+
+    def as_json(self) -> dict:
+        return {"query": self.query, "normalized": self.normalized,
+                "results": [r.as_json() for r in self.results]}
