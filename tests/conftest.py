@@ -25,7 +25,10 @@ from bot.db import make_engine, make_session_factory, upgrade
 
 SEED_PATH = PROJECT_ROOT / "seeds" / "000_8fb6bfb397d84a2e.txt"
 BACKENDS = [b.strip() for b in os.environ.get("TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/counterpoint_test")
+# One database per test process, so parallel runs (several developers, CI) never collide.
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", f"postgresql+asyncpg://postgres@127.0.0.1:5432/counterpoint_test_{os.getpid()}"
+)
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
@@ -55,6 +58,18 @@ def _prepare_postgres() -> str:
     return POSTGRES_URL
 
 
+async def _drop_postgres_database(url: str) -> None:
+    import asyncpg
+
+    parsed = make_url(url)
+    admin = parsed.set(drivername="postgresql", database="test")
+    conn = await asyncpg.connect(admin.render_as_string(hide_password=False), timeout=5)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
 async def _reset_and_migrate(url: str) -> None:
     engine = make_engine(url)
     async with engine.begin() as conn:
@@ -65,8 +80,11 @@ async def _reset_and_migrate(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def _migrated_urls(tmp_path_factory) -> dict:
-    return {}
+def _migrated_urls() -> dict:
+    urls: dict = {}
+    yield urls
+    if "postgresql" in urls and "TEST_POSTGRES_URL" not in os.environ:
+        asyncio.run(_drop_postgres_database(urls["postgresql"]))
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -94,12 +112,6 @@ async def _empty_all_tables(engine) -> None:
         else:
             for name in tables:
                 await conn.execute(text(f"DELETE FROM {name}"))
-            await conn.execute(text("DELETE FROM sqlite_sequence")) if await _has_sqlite_sequence(conn) else None
-
-
-async def _has_sqlite_sequence(conn) -> bool:
-    result = await conn.execute(text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'"))
-    return result.first() is not None
 
 
 @pytest_asyncio.fixture
