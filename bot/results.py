@@ -94,3 +94,67 @@ class LookupAnswer:
     def as_json(self) -> dict:
         return {"query": self.query, "normalized": self.normalized,
                 "results": [r.as_json() for r in self.results]}
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    source_id: int
+    status: str  # created | updated | unchanged | duplicate
+    title: str
+    passages: int = 0
+    links: int = 0
+
+
+@dataclass(frozen=True)
+class ClaimSummary:
+    passage_id: int
+    text: str
+    speaker: str | None
+    paragraph: int
+    counters: int = 0  # active counter-evidence links
+
+
+@dataclass(frozen=True)
+class LinkSummary:
+    link_id: int
+    claim_passage_id: int
+    evidence_passage_id: int
+    stance: str
+    origin: str
+    status: str
+    confidence: float
+    rationale: str
+
+
+@dataclass(frozen=True)
+class SourceDetail:
+    source: SourceRef
+    passages: int
+    claims: list[ClaimSummary]
+    links: list[LinkSummary]
+    added_at: datetime | None = None
+    added_by: str | None = None
+
+
+@dataclass(frozen=True)
+class SourcePage:
+    items: list[SourceRef]
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    actor_id: str
+    action: str
+    target: str
+    detail: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class VoteTally:
+    helpful: int
+    not_helpful: int
+    mine: bool | None = None

@@ -1,0 +1,160 @@
+"""Store a parsed article: one source with all its passages and claims, idempotently.
+
+Runs inside the caller's transaction (the caller commits), so a source is written whole or
+not at all. Re-ingesting unchanged content changes nothing; an edited article updates its
+source in place and keeps the ids of passages it can re-anchor (exact text plus prefix and
+suffix, then exact text alone), so votes and moderator links on unchanged quotes survive.
+Every change appends an `IndexChange` row so each process's search index can follow.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, or_
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.ingest.types import ParsedArticle, ParsedPassage
+from bot.models import Claim, IndexChange, Passage, Source, SourceStatus, scope_key, utcnow
+
+METADATA_FIELDS = ("title", "subtitle", "outlet", "author", "url", "published", "published_inferred")
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    source_id: int
+    status: str  # created | updated | unchanged | duplicate
+    passages: int
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def canonical_url(url: str | None) -> str | None:
+    """Lower-case scheme/host, drop fragment, tracking parameters and a trailing slash."""
+    if not url:
+        return None
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url.strip())
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not k.lower().startswith(("utm_", "fbclid", "gclid"))]
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, urlencode(query), ""))
+
+
+def _visible_scopes(guild_id: int | None) -> list[str]:
+    return [scope_key(None)] if guild_id is None else [scope_key(None), scope_key(guild_id)]
+
+
+async def find_duplicate(session: AsyncSession, *, text_hash: str, url: str | None, guild_id: int | None,
+                         exclude_origin: str | None = None) -> Source | None:
+    """A visible active source with the same content or the same canonical URL."""
+    conditions = [Source.content_hash == text_hash]
+    if url:
+        conditions.append(Source.canonical_url == url)
+    stmt = select(Source).where(Source.scope.in_(_visible_scopes(guild_id)), or_(*conditions),
+                                Source.status == SourceStatus.active.value)
+    if exclude_origin is not None:
+        stmt = stmt.where(Source.origin != exclude_origin)
+    return (await session.exec(stmt.limit(1))).first()
+
+
+def _metadata(article: ParsedArticle) -> dict:
+    return {name: getattr(article, name) for name in METADATA_FIELDS}
+
+
+async def store_article(session: AsyncSession, article: ParsedArticle, *, origin: str,
+                        guild_id: int | None, actor: str) -> StoreResult:
+    scope = scope_key(guild_id)
+    text_hash = content_hash(article.text)
+    curl = canonical_url(article.url)
+    existing = (await session.exec(select(Source).where(Source.scope == scope, Source.origin == origin))).first()
+
+    if existing is None:
+        duplicate = await find_duplicate(session, text_hash=text_hash, url=curl, guild_id=guild_id)
+        if duplicate is not None:
+            return StoreResult(duplicate.id, "duplicate", 0)
+        source = Source(guild_id=guild_id, scope=scope, origin=origin, content_hash=text_hash,
+                        text=article.text, canonical_url=curl, added_by=actor, **_metadata(article))
+        session.add(source)
+        await session.flush()
+        await _insert_passages(session, source.id, article.passages)
+        session.add(IndexChange(source_id=source.id, op="upsert"))
+        await session.flush()
+        return StoreResult(source.id, "created", len(article.passages))
+
+    same_meta = all(getattr(existing, k) == v for k, v in _metadata(article).items())
+    if existing.content_hash == text_hash and same_meta:
+        return StoreResult(existing.id, "unchanged", 0)
+    for name, value in _metadata(article).items():
+        setattr(existing, name, value)
+    existing.canonical_url = curl
+    existing.updated_at = utcnow()
+    if existing.content_hash != text_hash:
+        existing.content_hash = text_hash
+        existing.text = article.text
+        await _reanchor_passages(session, existing.id, article.passages)
+    session.add(existing)
+    session.add(IndexChange(source_id=existing.id, op="upsert"))
+    await session.flush()
+    return StoreResult(existing.id, "updated", len(article.passages))
+
+
+def _passage_row(source_id: int, seq: int, p: ParsedPassage) -> Passage:
+    return Passage(source_id=source_id, seq=seq, text=p.text, char_start=p.char_start, char_end=p.char_end,
+                   paragraph=p.paragraph, kind=p.kind, speaker=p.speaker, prefix=p.prefix, suffix=p.suffix)
+
+
+async def _insert_passages(session: AsyncSession, source_id: int, passages: list[ParsedPassage]) -> None:
+    rows = [_passage_row(source_id, seq, p) for seq, p in enumerate(passages)]
+    session.add_all(rows)
+    await session.flush()
+    session.add_all(Claim(passage_id=row.id, speaker=p.speaker) for row, p in zip(rows, passages) if p.is_claim)
+
+
+async def _reanchor_passages(session: AsyncSession, source_id: int, passages: list[ParsedPassage]) -> None:
+    """Keep the rows of passages that are still in the text (W3C TextQuoteSelector match)."""
+    old = list((await session.exec(select(Passage).where(Passage.source_id == source_id))).all())
+    by_anchor = {(p.text, p.prefix, p.suffix): p for p in old}
+    by_text: dict[str, list[Passage]] = {}
+    for p in old:
+        by_text.setdefault(p.text, []).append(p)
+    claims = {c.passage_id: c for c in (await session.exec(
+        select(Claim).join(Passage, Claim.passage_id == Passage.id).where(Passage.source_id == source_id))).all()}
+
+    kept: set[int] = set()
+    pairs: list[tuple[Passage, ParsedPassage]] = []
+    for seq, new in enumerate(passages):
+        row = by_anchor.get((new.text, new.prefix, new.suffix))
+        if row is None or row.id in kept:
+            row = next((c for c in by_text.get(new.text, []) if c.id not in kept), None)
+        if row is None:
+            row = _passage_row(source_id, seq, new)
+        else:
+            kept.add(row.id)
+            row.seq, row.char_start, row.char_end = seq, new.char_start, new.char_end
+            row.paragraph, row.kind, row.speaker = new.paragraph, new.kind, new.speaker
+            row.prefix, row.suffix = new.prefix, new.suffix
+        session.add(row)
+        pairs.append((row, new))
+    stale = [p.id for p in old if p.id not in kept]
+    if stale:
+        # Quotes no longer in the text: their links and votes go with them (ON DELETE CASCADE).
+        await session.exec(delete(Passage).where(Passage.id.in_(stale)))
+    await session.flush()
+    for row, new in pairs:
+        claim = claims.get(row.id)
+        if new.is_claim and claim is None:
+            session.add(Claim(passage_id=row.id, speaker=new.speaker))
+        elif new.is_claim and claim is not None:
+            claim.speaker = new.speaker
+            session.add(claim)
+        elif not new.is_claim and claim is not None:
+            await session.delete(claim)
+
+
+async def count_passages(session: AsyncSession, source_id: int) -> int:
+    return (await session.exec(select(func.count()).select_from(Passage).where(Passage.source_id == source_id))).one()
