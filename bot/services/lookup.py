@@ -1,0 +1,190 @@
+"""Lookup: from a free-text topic to the best verbatim quotes, their citations, and the
+counter-evidence on file. Also autocomplete for the topic option.
+
+Ranking is BM25 from the search index, then two small, stated priors: a lookup asks "who
+said this", so quotes attributed to a speaker (claims) rank a little higher, and headlines,
+subtitles and photo captions (summaries of the article, not quotes) a little lower. When a
+hit is itself a rebuttal, the answer shows the claim it rebuts (with the hit among its
+counter-evidence), so "no underlying intelligence" still leads to Pompeo's claim.
+"""
+from __future__ import annotations
+
+import logging
+import time
+import unicodedata
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from bot.models import Alias, Claim, Link, LinkStatus, Passage, QueryLog, Source, utcnow
+from bot.results import LookupAnswer, LookupResult
+from bot.search.normalize import normalize_topic, query_tokens
+from bot.services._common import location, source_ref, visible, visible_scopes
+from bot.stance.service import counter_evidence_for, rebutted_claims
+
+log = logging.getLogger(__name__)
+
+MAX_TOPIC_CHARS = 500
+CLAIM_PRIOR = 1.15
+KIND_PRIOR = {"headline": 0.85, "subtitle": 0.85, "caption": 0.7, "body": 1.0}
+CANDIDATES_PER_RESULT = 4
+ALIAS_CACHE_SECONDS = 10.0
+
+
+def clean_topic(topic: str | None) -> str:
+    """Drop control and zero-width characters, collapse spaces, cap the length."""
+    text = "".join(" " if unicodedata.category(ch) in {"Cc", "Zl", "Zp"} else ch
+                   for ch in (topic or "") if unicodedata.category(ch) != "Cf")
+    return " ".join(text.split())[:MAX_TOPIC_CHARS]
+
+
+class AliasCache:
+    """Moderator aliases per guild, cached briefly (a lookup must stay a few ms)."""
+
+    def __init__(self, ttl: float = ALIAS_CACHE_SECONDS):
+        self.ttl = ttl
+        self._entries: dict[int | None, tuple[float, dict[str, list[str]]]] = {}
+
+    def invalidate(self, guild_id: int | None = None) -> None:
+        self._entries.clear()
+
+    async def get(self, session, guild_id: int | None) -> dict[str, list[str]]:
+        hit = self._entries.get(guild_id)
+        if hit and time.monotonic() - hit[0] < self.ttl:
+            return hit[1]
+        rows = (await session.exec(select(Alias).where(Alias.scope.in_(visible_scopes(guild_id))))).all()
+        mapping: dict[str, list[str]] = {}
+        for row in rows:
+            mapping.setdefault(normalize_topic(row.term), []).append(row.canonical)
+        self._entries[guild_id] = (time.monotonic(), mapping)
+        return mapping
+
+
+def alias_cache(app) -> AliasCache:
+    cache = getattr(app, "_alias_cache", None)
+    if cache is None:
+        cache = app._alias_cache = AliasCache()
+    return cache
+
+
+def _prior(passage: Passage, is_claim: bool) -> float:
+    prior = KIND_PRIOR.get(passage.kind, 1.0)
+    if is_claim and passage.speaker:
+        prior *= CLAIM_PRIOR
+    return prior
+
+
+async def lookup(app, topic: str, *, guild_id: int | None, limit: int = 5, log_query: bool = True) -> LookupAnswer:
+    """Best quotes for `topic`, visible to `guild_id`. Empty results mean nothing matched."""
+    limit = max(1, min(int(limit), 25))
+    topic = clean_topic(topic)
+    normalized = normalize_topic(topic)
+    async with app.sessions() as session:
+        aliases = await alias_cache(app).get(session, guild_id)
+        tokens = query_tokens(topic, aliases)
+        results: list[LookupResult] = []
+        if tokens:
+            hits = app.index.search(tokens, visible_scopes(guild_id), limit=limit * CANDIDATES_PER_RESULT)
+            results = await _build_results(session, hits, guild_id=guild_id, limit=limit)
+        log_id = None
+        if log_query:
+            entry = QueryLog(guild_id=guild_id, topic=normalized[:500],
+                             result_ids=",".join(str(r.passage_id) for r in results)[:1000])
+            session.add(entry)
+            await session.commit()
+            log_id = entry.id
+    return LookupAnswer(query=topic, normalized=normalized, results=results, query_log_id=log_id)
+
+
+async def _build_results(session, hits, *, guild_id: int | None, limit: int) -> list[LookupResult]:
+    if not hits:
+        return []
+    hit_score = {h.passage_id: h.score for h in hits}
+    # The index may briefly lag a removal: only visible, active sources count.
+    rebuts = await rebutted_claims(session, list(hit_score), guild_id=guild_id)
+    contested = set((await session.exec(select(Link.claim_passage_id).where(
+        Link.claim_passage_id.in_(list(hit_score)), Link.stance == "counters",
+        Link.status == LinkStatus.active.value))).all())
+    wanted = set(hit_score) | {c for claims in rebuts.values() for c in claims}
+    rows = (await session.exec(
+        select(Passage, Source, Claim.id).join(Source, Source.id == Passage.source_id)
+        .outerjoin(Claim, Claim.passage_id == Passage.id)
+        .where(Passage.id.in_(wanted), visible(guild_id)))).all()
+    by_id = {p.id: (p, s, claim_id is not None) for p, s, claim_id in rows}
+
+    ranked: dict[int, tuple[float, int | None]] = {}  # shown passage -> (score, matched hit)
+    for pid, score in hit_score.items():
+        if pid not in by_id:
+            continue
+        shown = [(pid, None)]
+        # A contested claim is shown itself; a rebuttal leads to the claims it rebuts.
+        if pid not in contested and rebuts.get(pid):
+            shown = [(c, pid) for c in rebuts[pid] if c in by_id]
+        for shown_id, matched in shown:
+            sp, _, s_claim = by_id[shown_id]
+            value = score * _prior(sp, s_claim)
+            if shown_id not in ranked or value > ranked[shown_id][0]:
+                ranked[shown_id] = (value, matched)
+    order = sorted(ranked.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
+    relevance = {pid: v[0] for pid, v in order}
+    counters = await counter_evidence_for(session, [pid for pid, _ in order], guild_id=guild_id, relevance=hit_score)
+    results = []
+    for pid, (score, matched) in order:
+        passage, source, _ = by_id[pid]
+        results.append(LookupResult(
+            passage_id=pid, text=passage.text, speaker=passage.speaker, score=relevance[pid],
+            source=source_ref(source), location=location(passage),
+            counter_evidence=counters.get(pid, []), matched_passage_id=matched))
+    return results
+
+
+async def autocomplete(app, current: str, *, guild_id: int | None, limit: int = 25) -> list[str]:
+    """Suggestions for the topic option: frequent queries, aliases, titles and claims that match.
+
+    Uses the search index and small indexed tables only, so it answers in a few ms."""
+    limit = max(1, min(limit, 25))
+    current = clean_topic(current)[:100]
+    needle = current.lower()
+    out: list[str] = []
+
+    def add(value: str | None) -> None:
+        value = " ".join((value or "").split())[:100]
+        if value and value.lower() not in {v.lower() for v in out} and len(out) < limit:
+            out.append(value)
+
+    async with app.sessions() as session:
+        since = utcnow().replace(microsecond=0)
+        from datetime import timedelta
+
+        frequent = select(QueryLog.topic, func.count().label("n")).where(
+            QueryLog.created_at >= since - timedelta(days=30), QueryLog.topic != "")
+        frequent = frequent.where(QueryLog.guild_id == guild_id) if guild_id is not None else frequent.where(QueryLog.guild_id.is_(None))
+        if needle:
+            frequent = frequent.where(func.lower(QueryLog.topic).contains(needle, autoescape=True))
+        for topic, _ in (await session.exec(frequent.group_by(QueryLog.topic).order_by(func.count().desc()).limit(10))).all():
+            add(topic)
+        aliases = await alias_cache(app).get(session, guild_id)
+        for term in sorted(aliases):
+            if needle in term:
+                add(term)
+        tokens = query_tokens(current) if current else []
+        if tokens:
+            hits = app.index.search(tokens, visible_scopes(guild_id), limit=limit)
+            if hits:
+                rows = (await session.exec(
+                    select(Passage, Source, Claim.id).join(Source, Source.id == Passage.source_id)
+                    .outerjoin(Claim, Claim.passage_id == Passage.id)
+                    .where(Passage.id.in_([h.passage_id for h in hits]), visible(guild_id)))).all()
+                order = {h.passage_id: i for i, h in enumerate(hits)}
+                rows = sorted(rows, key=lambda r: order[r[0].id])
+                for passage, source, _ in rows:
+                    add(source.title)
+                for passage, source, claim_id in rows:
+                    if claim_id is not None:
+                        add(passage.text)
+        else:
+            titles = (await session.exec(select(Source.title).where(visible(guild_id))
+                                         .order_by(Source.added_at.desc()).limit(limit))).all()
+            for title in titles:
+                add(title)
+    return out

@@ -1,0 +1,153 @@
+"""Sources: ingest (file, upload, URL), show one, list them.
+
+Ingestion is one transaction: the source, all its passages, claims, automatic stance links,
+its index change and its audit entry are written together or not at all. The search index
+is then brought up to date in the same call (and by any process following the change log).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from bot.errors import BadInput, NotFound
+from bot.ingest.parse import load_sidecar, parse_article
+from bot.ingest.pipeline import StoreResult, canonical_url, find_duplicate, store_article
+from bot.models import AuditLog, Claim, Link, LinkStatus, Passage, Source
+from bot.results import ClaimSummary, IngestReport, LinkSummary, SourceDetail, SourcePage
+from bot.services._common import source_ref, visible
+from bot.stance.service import detect_links
+
+log = logging.getLogger(__name__)
+
+# Parsing is pure CPU; past this size it runs in a thread so the event loop stays responsive.
+THREAD_PARSE_CHARS = 20_000
+
+
+def _parse_date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise BadInput(f"`{value}` is not a date: use YYYY-MM-DD, for example 2021-01-12.") from None
+
+
+def _clean_overrides(overrides: dict | None) -> dict:
+    cleaned = {k: v for k, v in (overrides or {}).items() if v not in (None, "")}
+    if "published" in cleaned:
+        cleaned["published"] = _parse_date(cleaned["published"])
+    return cleaned
+
+
+async def _parse(raw: str | bytes, filename: str, sidecar: dict | None, overrides: dict):
+    if len(raw) > THREAD_PARSE_CHARS:
+        return await asyncio.to_thread(parse_article, raw, filename=filename, sidecar=sidecar, overrides=overrides)
+    return parse_article(raw, filename=filename, sidecar=sidecar, overrides=overrides)
+
+
+async def ingest_document(app, raw: str | bytes, *, filename: str, guild_id: int | None, actor: str,
+                          overrides: dict | None = None, origin: str | None = None,
+                          sidecar: dict | None = None) -> IngestReport:
+    """Parse and store one article; return what happened (created/updated/unchanged/duplicate)."""
+    article = await _parse(raw, filename, sidecar, _clean_overrides(overrides))
+    origin = origin or f"upload:{filename}"
+    async with app.sessions() as session:
+        try:
+            result: StoreResult = await store_article(session, article, origin=origin, guild_id=guild_id, actor=actor)
+            links = 0
+            if result.status in {"created", "updated"}:
+                stats = await detect_links(session, result.source_id, index=app.index)
+                links = getattr(stats, "total", 0) or 0
+                session.add(AuditLog(guild_id=guild_id, actor_id=actor, action=f"source.{result.status}",
+                                     target=f"source:{result.source_id}", detail=f"{article.title[:200]} ({origin[:300]})"))
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+    if result.status in {"created", "updated"}:
+        await app.sync.catch_up(app.sessions)
+    log.info("ingest %s: source %s %s (%d passages)", origin[:120], result.source_id, result.status, result.passages)
+    title = article.title
+    if result.status == "duplicate":
+        async with app.sessions() as session:
+            title = (await session.get(Source, result.source_id)).title
+    return IngestReport(source_id=result.source_id, status=result.status, title=title,
+                        passages=result.passages, links=links)
+
+
+async def ingest_file(app, path: Path, *, guild_id: int | None, actor: str, overrides: dict | None = None) -> IngestReport:
+    """Ingest a file from disk; a `<name>.meta.json` sidecar next to it supplies metadata."""
+    path = Path(path)
+    raw = await asyncio.to_thread(path.read_bytes)
+    sidecar = load_sidecar(path)
+    try:
+        rel = path.resolve().relative_to(Path(app.settings.seeds_dir).resolve().parent)
+    except ValueError:
+        rel = path.resolve()
+    return await ingest_document(app, raw, filename=path.name, guild_id=guild_id, actor=actor,
+                                 overrides=overrides, origin=f"file:{rel.as_posix()}", sidecar=sidecar)
+
+
+async def ingest_url(app, url: str, *, guild_id: int | None, actor: str, overrides: dict | None = None) -> IngestReport:
+    """Fetch a page safely (no private addresses, size and time caps) and ingest it."""
+    from bot.fetch import fetch_article  # imported here: aiohttp session set-up is only needed for URLs
+
+    curl = canonical_url(url)
+    async with app.sessions() as session:
+        dup = await find_duplicate(session, text_hash="-", url=curl, guild_id=guild_id)
+    if dup is not None:
+        return IngestReport(source_id=dup.id, status="duplicate", title=dup.title)
+    page = await fetch_article(url, allow_private=app.settings.allow_private_fetch)
+    merged = {"url": page.final_url, **(overrides or {})}
+    return await ingest_document(app, page.text, filename=page.filename, guild_id=guild_id, actor=actor,
+                                 overrides=merged, origin=f"url:{canonical_url(page.final_url)}")
+
+
+async def get_source(app, source_id: int, *, guild_id: int | None, include_removed: bool = False) -> SourceDetail:
+    async with app.sessions() as session:
+        source = (await session.exec(select(Source).where(
+            Source.id == source_id, visible(guild_id, include_removed=include_removed)))).first()
+        if source is None:
+            raise NotFound(f"No source #{source_id} on file here.")
+        passages = (await session.exec(
+            select(func.count()).select_from(Passage).where(Passage.source_id == source_id))).one()
+        claim_rows = (await session.exec(
+            select(Passage, Claim).join(Claim, Claim.passage_id == Passage.id)
+            .where(Passage.source_id == source_id).order_by(Passage.seq))).all()
+        claim_ids = [p.id for p, _ in claim_rows]
+        links = []
+        if claim_ids:
+            links = (await session.exec(select(Link).where(Link.claim_passage_id.in_(claim_ids))
+                                        .order_by(Link.claim_passage_id, Link.id))).all()
+        counters: dict[int, int] = {}
+        for link in links:
+            if link.stance == "counters" and link.status == LinkStatus.active.value:
+                counters[link.claim_passage_id] = counters.get(link.claim_passage_id, 0) + 1
+        return SourceDetail(
+            source=source_ref(source), passages=passages,
+            claims=[ClaimSummary(passage_id=p.id, text=p.text, speaker=c.speaker or p.speaker,
+                                 paragraph=p.paragraph, counters=counters.get(p.id, 0)) for p, c in claim_rows],
+            links=[LinkSummary(link_id=l.id, claim_passage_id=l.claim_passage_id,
+                               evidence_passage_id=l.evidence_passage_id, stance=l.stance, origin=l.origin,
+                               status=l.status, confidence=l.confidence, rationale=l.rationale) for l in links],
+            added_at=source.added_at, added_by=source.added_by,
+        )
+
+
+async def list_sources(app, *, guild_id: int | None, page: int = 1, per_page: int = 10,
+                       include_removed: bool = False) -> SourcePage:
+    per_page = max(1, min(per_page, 25))
+    async with app.sessions() as session:
+        cond = visible(guild_id, include_removed=include_removed)
+        total = (await session.exec(select(func.count()).select_from(Source).where(cond))).one()
+        pages = max(1, math.ceil(total / per_page))
+        page = max(1, min(page, pages))
+        rows = (await session.exec(select(Source).where(cond).order_by(Source.id)
+                                   .offset((page - 1) * per_page).limit(per_page))).all()
+        return SourcePage(items=[source_ref(s) for s in rows], page=page, pages=pages, total=total)

@@ -1,0 +1,36 @@
+"""Helpful / not helpful votes: one per user per answer (the quote shown), changeable."""
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from bot.errors import NotFound
+from bot.models import Passage, Source, Vote, utcnow
+from bot.results import VoteTally
+from bot.services._common import visible
+
+
+async def vote(app, *, guild_id: int | None, user_id: int, passage_id: int, helpful: bool) -> VoteTally:
+    async with app.sessions() as session:
+        found = (await session.exec(select(Passage.id).join(Source, Source.id == Passage.source_id)
+                                    .where(Passage.id == passage_id, visible(guild_id)))).first()
+        if found is None:
+            raise NotFound("That answer is no longer on file.")
+        row = (await session.exec(select(Vote).where(Vote.user_id == user_id, Vote.passage_id == passage_id))).first()
+        if row is None:
+            row = Vote(guild_id=guild_id, user_id=user_id, passage_id=passage_id, helpful=helpful)
+        row.helpful, row.updated_at = helpful, utcnow()
+        session.add(row)
+        await session.commit()
+    return await tally(app, passage_id, user_id=user_id)
+
+
+async def tally(app, passage_id: int, *, user_id: int | None = None) -> VoteTally:
+    async with app.sessions() as session:
+        counts = dict((await session.exec(select(Vote.helpful, func.count()).where(Vote.passage_id == passage_id)
+                                          .group_by(Vote.helpful))).all())
+        mine = None
+        if user_id is not None:
+            mine = (await session.exec(select(Vote.helpful).where(Vote.passage_id == passage_id,
+                                                                  Vote.user_id == user_id))).first()
+    return VoteTally(helpful=counts.get(True, 0), not_helpful=counts.get(False, 0), mine=mine)
