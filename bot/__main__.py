@@ -1,0 +1,147 @@
+"""Command line: `python -m bot <command>` (RoboDanny launcher style, argparse).
+
+    run                 the Discord bot; without DISCORD_TOKEN, the local console
+    console             the local console (same commands, answers in the terminal)
+    ingest [PATH]       ingest a file or folder (default: seeds/) as global sources
+    ask TOPIC           look a topic up: best quote, source, counter-evidence [--json] [--limit N]
+    reindex             rebuild the search index from the database
+    eval CLAIMS         evaluation on a claims file (see ../shared/eval/README.md)
+    db upgrade          run database migrations
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import Settings
+from bot.errors import CounterpointError
+from bot.log import setup_logging
+
+log = logging.getLogger("bot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Counterpoint: source lookups with counter-evidence.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the Discord bot (the local console without DISCORD_TOKEN)")
+    sub.add_parser("console", help="run the local console")
+    ingest = sub.add_parser("ingest", help="ingest a file or a folder of articles (.txt, .md, .html)")
+    ingest.add_argument("path", nargs="?", help="file or folder (default: the seeds folder)")
+    ask = sub.add_parser("ask", help="look a topic up")
+    ask.add_argument("topic")
+    ask.add_argument("--json", action="store_true", help="print JSON")
+    ask.add_argument("--limit", type=int, default=3, help="how many results (1-25, default 3)")
+    sub.add_parser("reindex", help="rebuild the search index from the database")
+    try:
+        from bot import eval as evaluation
+    except ImportError:  # the evaluation module is optional for running the bot
+        evaluation = None
+    if evaluation is not None:
+        evaluation.configure_parser(sub.add_parser("eval", help="evaluate retrieval and counter-evidence"))
+    db = sub.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=["upgrade"])
+    return parser
+
+
+async def _with_app(settings: Settings, fn, *, ingest_seeds: bool = True):
+    from bot.app import Counterpoint
+
+    app = await Counterpoint.open(settings, ingest_seeds=ingest_seeds)
+    try:
+        return await fn(app)
+    finally:
+        await app.close()
+
+
+async def cmd_ingest(settings: Settings, path: str | None) -> int:
+    from bot.services.sources import ingest_file
+
+    root = Path(path) if path else Path(settings.seeds_dir)
+    if not root.exists():
+        print(f"No such file or folder: {root}", file=sys.stderr)
+        return 2
+    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in {".txt", ".md", ".html", ".htm"}) if root.is_dir() else [root]
+
+    async def run(app) -> int:
+        failures = 0
+        for file in files:
+            try:
+                report = await ingest_file(app, file, guild_id=None, actor="cli")
+            except CounterpointError as exc:
+                failures += 1
+                print(f"{file}: not ingested: {exc}")
+                continue
+            print(f"{file}: {report.status} source #{report.source_id} “{report.title}” "
+                  f"({report.passages} passages, {report.links} links)")
+        return 1 if failures else 0
+
+    return await _with_app(settings, run, ingest_seeds=False)
+
+
+async def cmd_ask(settings: Settings, topic: str, as_json: bool, limit: int) -> int:
+    from bot.cli_text import format_answer
+    from bot.services.lookup import lookup
+
+    async def run(app) -> int:
+        answer = await lookup(app, topic, guild_id=None, limit=limit, log_query=False)
+        print(json.dumps(answer.as_json(), ensure_ascii=False, indent=2) if as_json else format_answer(answer))
+        return 0
+
+    return await _with_app(settings, run)
+
+
+async def cmd_reindex(settings: Settings) -> int:
+    import time
+
+    async def run(app) -> int:
+        started = time.perf_counter()
+        count = await app.sync.rebuild(app.sessions)
+        print(f"Reindexed {count} passages in {time.perf_counter() - started:.1f} s.")
+        return 0
+
+    return await _with_app(settings, run, ingest_seeds=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    setup_logging(settings.log_level if args.command in {"run", "console"} else "WARNING")
+    try:
+        if args.command == "run":
+            if not settings.discord_token:
+                print("No DISCORD_TOKEN set: starting the local console instead (same commands).", flush=True)
+                from bot.console import run_console
+                return asyncio.run(run_console(settings))
+            from bot.client import run_bot
+            return asyncio.run(run_bot(settings)) or 0
+        if args.command == "console":
+            from bot.console import run_console
+            return asyncio.run(run_console(settings))
+        if args.command == "ingest":
+            return asyncio.run(cmd_ingest(settings, args.path))
+        if args.command == "ask":
+            return asyncio.run(cmd_ask(settings, args.topic, args.json, args.limit))
+        if args.command == "reindex":
+            return asyncio.run(cmd_reindex(settings))
+        if args.command == "eval":
+            from bot import eval as evaluation
+            return asyncio.run(evaluation.main(args))
+        if args.command == "db":
+            from bot.db import upgrade
+            asyncio.run(upgrade(settings.database_url))
+            print("Database is up to date.")
+            return 0
+    except CounterpointError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
