@@ -143,3 +143,23 @@ def settings(database_url, tmp_path) -> Settings:
 @pytest.fixture
 def seed_text() -> str:
     return SEED_PATH.read_text(encoding="utf-8")
+
+
+@pytest_asyncio.fixture
+async def app(engine, settings):
+    """The service container on an empty database, with the seed article ingested."""
+    from bot.app import Counterpoint
+
+    container = await Counterpoint.open(settings, migrate=False)
+    yield container
+    await container.close()
+
+
+@pytest_asyncio.fixture
+async def bare_app(engine, settings):
+    """The service container on an empty database, without seeds."""
+    from bot.app import Counterpoint
+
+    container = await Counterpoint.open(settings, migrate=False, ingest_seeds=False)
+    yield container
+    await container.close()

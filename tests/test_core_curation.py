@@ -1,0 +1,104 @@
+"""Moderation services: guild isolation, soft removal, aliases, links, audit."""
+import pytest
+from sqlmodel import select
+
+from bot.errors import NotAllowed, NotFound
+from bot.models import AuditLog, Link
+from bot.services import curation
+from bot.services.lookup import lookup
+from bot.services.sources import get_source, ingest_document, list_sources
+
+ARTICLE = """Harbour Council Approves Flood Wall
+
+The council voted on Monday to build a flood wall along the harbour.
+
+Mayor Jane Doe said the wall “will protect four thousand homes from winter storms.”
+"""
+
+
+async def _guild_source(app, guild_id=10):
+    return await ingest_document(app, ARTICLE, filename="flood.txt", guild_id=guild_id, actor="99")
+
+
+async def test_guild_source_is_visible_to_its_guild_only(app):
+    report = await _guild_source(app)
+    assert report.status == "created"
+    mine = await lookup(app, "flood wall harbour", guild_id=10)
+    other = await lookup(app, "flood wall harbour", guild_id=11)
+    assert mine.results and mine.results[0].source.id == report.source_id
+    assert all(r.source.id != report.source_id for r in other.results)
+    with pytest.raises(NotFound):
+        await get_source(app, report.source_id, guild_id=11)
+    assert (await list_sources(app, guild_id=11)).total == 1  # the seed only
+
+
+async def test_remove_and_restore_hide_and_show_a_source(app):
+    report = await _guild_source(app)
+    await curation.remove_source(app, report.source_id, guild_id=10, actor="5")
+    assert not (await lookup(app, "flood wall harbour", guild_id=10)).results
+    await curation.restore_source(app, report.source_id, guild_id=10, actor="5")
+    assert (await lookup(app, "flood wall harbour", guild_id=10)).results
+    async with app.sessions() as session:
+        actions = [a.action for a in (await session.exec(select(AuditLog).order_by(AuditLog.id))).all()]
+    assert actions[-2:] == ["source.remove", "source.restore"]
+
+
+async def test_moderators_cannot_touch_seed_or_other_guild_sources(app):
+    report = await _guild_source(app, guild_id=10)
+    with pytest.raises(NotAllowed):
+        await curation.remove_source(app, 1, guild_id=10, actor="5")
+    with pytest.raises(NotFound):
+        await curation.remove_source(app, report.source_id, guild_id=11, actor="5")
+    with pytest.raises(NotFound):
+        await curation.edit_source(app, report.source_id, guild_id=11, actor="5", title="Hijacked")
+
+
+async def test_edit_changes_metadata_and_marks_date_as_given(app):
+    report = await _guild_source(app)
+    ref = await curation.edit_source(app, report.source_id, guild_id=10, actor="5",
+                                     outlet="Harbour Gazette", published="2024-03-01")
+    assert ref.outlet == "Harbour Gazette" and ref.published.isoformat() == "2024-03-01"
+    assert not ref.published_inferred
+
+
+async def test_alias_expands_queries_for_that_guild(app):
+    await _guild_source(app)
+    assert not (await lookup(app, "seawall", guild_id=10)).results
+    await curation.set_alias(app, guild_id=10, actor="5", term="seawall", canonical="flood wall")
+    assert (await lookup(app, "seawall", guild_id=10)).results
+    assert not any(r.source.guild_id == 10 for r in (await lookup(app, "seawall", guild_id=11)).results)
+
+
+async def test_moderator_link_outranks_and_unlink_of_auto_link_is_rejection(app):
+    report = await _guild_source(app)
+    detail = await get_source(app, report.source_id, guild_id=10)
+    claim = next(c for c in detail.claims if c.speaker == "Jane Doe")
+    seed_claim = next(c for c in (await get_source(app, 1, guild_id=10)).claims if "eight of the 9/11" in c.text)
+    # evidence from the guild's own source against a seed claim: allowed
+    link_id = await curation.link(app, guild_id=10, actor="5", claim_passage_id=seed_claim.passage_id,
+                                  evidence_passage_id=claim.passage_id, stance="counters")
+    first = (await lookup(app, "at least eight of the 9/11 hijackers traveled through Iran", guild_id=10)).results[0]
+    assert first.counter_evidence[0].origin == "moderator"
+    assert first.counter_evidence[0].passage_id == claim.passage_id
+    other_guild = (await lookup(app, "at least eight of the 9/11 hijackers traveled through Iran", guild_id=11)).results[0]
+    assert all(c.passage_id != claim.passage_id for c in other_guild.counter_evidence)
+    assert await curation.unlink(app, guild_id=10, actor="5", claim_passage_id=seed_claim.passage_id,
+                                 evidence_passage_id=claim.passage_id) == "removed"
+    async with app.sessions() as session:
+        assert await session.get(Link, link_id) is None
+
+
+async def test_seed_only_links_are_refused_for_guild_moderators(app):
+    seed = await get_source(app, 1, guild_id=10)
+    a, b = seed.claims[0].passage_id, seed.claims[1].passage_id
+    with pytest.raises(NotAllowed):
+        await curation.link(app, guild_id=10, actor="5", claim_passage_id=a, evidence_passage_id=b, stance="counters")
+
+
+async def test_moderator_role_makes_a_member_a_moderator(app):
+    assert not await curation.is_moderator(app, guild_id=10, has_manage_guild=False, role_ids=[7])
+    await curation.set_moderator_role(app, guild_id=10, role_id=7, actor="1")
+    assert await curation.is_moderator(app, guild_id=10, has_manage_guild=False, role_ids=[7])
+    assert not await curation.is_moderator(app, guild_id=11, has_manage_guild=False, role_ids=[7])
+    entries = await curation.audit_entries(app, guild_id=10)
+    assert entries[0].action == "role.set" and entries[0].actor_id == "1"
