@@ -1,0 +1,235 @@
+"""Does this passage rebut that claim? Pure, explainable rules.
+
+Trust comes first: showing a passage as counter-evidence when it does not rebut the claim
+costs more than leaving a rebuttal out. So a cue word is never enough. A passage `counters`
+a claim only when all three hold:
+
+1. **Topic**: it shares content words with the claim (at least two, not counting the claim
+   speaker's name), or it points back at the claim right after it ("both of these claims").
+2. **Voice**: it is not just the same speaker saying more of the same. A named speaker's
+   other sentences can only rebut their own claim by conceding ("conceded that there's no
+   evidence") or when the words are the author's judgement about them ("flimsy", "fabricating").
+3. **Opposition**: refutation or denial ("rebuffed", "no underlying intelligence", "at odds"),
+   an evaluative word, a concession, an alternative explanation (a different actor tied to the
+   same events), a negated predicate the claim asserts, or a reversed direction word.
+   A claim that itself denies something is agreed with, not rebutted, by another denial.
+
+The rationale names the words that fired, so a reader can check the decision.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.stance import cues as C
+from bot.stance.lexicon import Overlap, content_keys, keys_match, name_keys, overlap
+
+COUNTERS, SUPPORTS, CONTEXT = "counters", "supports", "context"
+MAX_RATIONALE = 299
+# How far after a claim a passage may refer back to it with "these claims" (passages).
+ANAPHORA_WINDOW = 3
+_ANAPHORA = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:both of )?(?:these|those|this|that|the) (?:claims?|allegations?|assertions?)\b",
+                       re.IGNORECASE)
+_WORDS = re.compile(r"[^\W_]+(?:[-’'][^\W_]+)*")
+_FUNCTION_CAPS = re.compile(r"^(?:The|A|An|This|That|These|Those|It|He|She|They|We|I|In|On|At|Of|For|But|And|Or)$")
+
+# Weights: how much each kind of opposition says on its own (before topic and voice bonuses).
+WEIGHTS = {"concession": 0.55, "evaluative": 0.5, "refutation": 0.5, "alternative": 0.4,
+           "negation": 0.35, "direction": 0.3}
+
+
+@dataclass(frozen=True)
+class StanceInput:
+    """One passage as the rules see it (built from a Passage row, a ParsedPassage or a query)."""
+
+    text: str
+    speaker: str | None = None
+    kind: str = "body"
+    is_claim: bool = False
+    source_id: int | None = None
+    paragraph: int = 0
+    seq: int = 0
+
+
+@dataclass(frozen=True)
+class StanceDecision:
+    stance: str  # "counters" | "supports" | "context"
+    confidence: float  # 0..1
+    rationale: str  # non-empty, < 300 chars, names the words that decided it
+
+
+def _same_passage(a: StanceInput, b: StanceInput) -> bool:
+    if a.source_id is not None and a.source_id == b.source_id and a.seq == b.seq:
+        return True
+    return a.text.strip() == b.text.strip()
+
+
+def _same_speaker(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    return a.strip().casefold() == b.strip().casefold()
+
+
+def _mentions(text: str, name: str | None) -> bool:
+    """Does `text` name the speaker (by surname or full name)?"""
+    if not name:
+        return False
+    surname = name.split()[-1]
+    return re.search(rf"\b{re.escape(surname)}\b", text, re.IGNORECASE) is not None
+
+
+def _refers_back(claim: StanceInput, evidence: StanceInput) -> bool:
+    """The evidence comes right after the claim and opens by pointing at it ("these claims")."""
+    if claim.source_id is None or claim.source_id != evidence.source_id:
+        return False
+    return 0 < evidence.seq - claim.seq <= ANAPHORA_WINDOW and bool(_ANAPHORA.search(evidence.text))
+
+
+def _outside(cues: list[C.Cue], spans: list[tuple[int, int]]) -> list[C.Cue]:
+    return [c for c in cues if not any(s <= c.start < e for s, e in spans)]
+
+
+def _claim_denies(text: str) -> bool:
+    """The claim's main assertion is itself a denial (ignoring a conceded side clause)."""
+    spans = C.concession_spans(text)
+    found = C.refutation_cues(text) + C.evaluative_cues(text)
+    if _outside(found, spans):
+        return True
+    return any(not any(s <= pos < e for s, e in spans) for _, pos in C.negated_words(text))
+
+
+def _role_actors(text: str) -> dict[str, str]:
+    """Actor named right before a role word: {"govern": "Saudi"} for "the Saudi government"."""
+    out: dict[str, str] = {}
+    words = _WORDS.findall(text)
+    for prev, word in zip(words, words[1:]):
+        if prev[:1].isupper() and not _FUNCTION_CAPS.match(prev):
+            for key in content_keys(word):
+                out.setdefault(key, prev)
+    return out
+
+
+def _alternative(claim: StanceInput, evidence: StanceInput) -> tuple[str, str, str] | None:
+    """An alternative explanation: the evidence ties a different actor in the same role to the
+    same events ("tying the Saudi government directly to the attacks" against "the Iranian
+    government ... the 9/11 attacks"). Returns (cue words, evidence actor, claim actor)."""
+    found = C.alternative_cues(evidence.text)
+    if not found:
+        return None
+    claim_roles = _role_actors(claim.text)
+    for key, actor in _role_actors(evidence.text).items():
+        other = claim_roles.get(key)
+        if other and not (content_keys(other) & content_keys(actor)) and \
+                not any(keys_match(a, c) for a in content_keys(actor) for c in content_keys(claim.text)):
+            return found[0].text, actor, other
+    return None
+
+
+def _negated_claim_word(claim_text: str, evidence_text: str) -> str | None:
+    """A word the claim asserts and the evidence negates: "reduces" vs "did not reduce"."""
+    claim_keys = content_keys(claim_text)
+    for word, pos in C.negated_words(evidence_text):
+        keys = content_keys(word)
+        if keys and any(keys_match(k, c) for k in keys for c in claim_keys):
+            return evidence_text[pos:pos + 40].split(",")[0].strip()
+        # Direction words are generic (not content keys) but still carry the claim.
+        if any(word in side for pair in C.DIRECTION_PAIRS for side in pair) and \
+                word in claim_text.lower():
+            return evidence_text[pos:pos + 40].split(",")[0].strip()
+    return None
+
+
+def _reversed_direction(claim_text: str, evidence_text: str) -> str | None:
+    claim_dirs = C.direction_words(claim_text)
+    evidence_dirs = C.direction_words(evidence_text)
+    for slot in claim_dirs:
+        opposite = slot ^ 1
+        if opposite in evidence_dirs and slot not in evidence_dirs:
+            return sorted(evidence_dirs[opposite])[0]
+    return None
+
+
+def _quote(words: tuple[str, ...] | list[str], n: int = 3) -> str:
+    return ", ".join(f'"{w}"' for w in list(words)[:n])
+
+
+def _voice(claim: StanceInput, evidence: StanceInput, same: bool, conceded: bool) -> str | None:
+    if same and conceded:
+        return f"{claim.speaker} concedes"
+    if same:
+        return f"the author's words about {claim.speaker}"
+    if claim.speaker and evidence.speaker:
+        return f"{evidence.speaker}, not {claim.speaker}"
+    if claim.speaker:
+        return f"the author, not {claim.speaker}"
+    return None
+
+
+def _rationale(parts: list[str]) -> str:
+    text = " · ".join(p for p in parts if p)
+    return text if len(text) <= MAX_RATIONALE else text[:MAX_RATIONALE - 1].rstrip() + "…"
+
+
+def assess(claim: StanceInput, evidence: StanceInput) -> StanceDecision | None:
+    """How `evidence` bears on `claim`: counters / supports / context, or None if unrelated."""
+    if _same_passage(claim, evidence):
+        return None
+    ignore = name_keys(claim.speaker)
+    ov: Overlap = overlap(claim.text, evidence.text, ignore=ignore)
+    refers_back = _refers_back(claim, evidence)
+    if ov.count < 2 and not (refers_back and ov.count >= 1):
+        return None
+
+    same = _same_speaker(claim.speaker, evidence.speaker)
+    spans = C.concession_spans(evidence.text)
+    concessions = C.concession_cues(evidence.text)
+    evaluative = C.evaluative_cues(evidence.text)
+    refutations = [] if same else _outside(C.refutation_cues(evidence.text), spans)
+    contrast = C.contrast_cues(evidence.text)
+    claim_denies = _claim_denies(claim.text)
+
+    signals: list[tuple[str, str]] = []  # (kind, what the rationale shows)
+    if not claim_denies:
+        signals += [("concession", f'concession "{c.text}"') for c in concessions[:1]]
+        signals += [("evaluative", f'judged "{c.text}"') for c in evaluative[:1]]
+        signals += [("refutation", f'negation "{c.text}"') for c in refutations[:2]]
+        if not same:
+            alt = _alternative(claim, evidence)
+            if alt:
+                signals.append(("alternative", f'alternative "{alt[0]}" names {alt[1]}, not {alt[2]}'))
+            if not refutations:
+                negated = _negated_claim_word(claim.text, evidence.text)
+                if negated:
+                    signals.append(("negation", f'negates "{negated}"'))
+                direction = _reversed_direction(claim.text, evidence.text)
+                if direction:
+                    signals.append(("direction", f'opposite direction "{direction}"'))
+
+    shares = f"shares {_quote(ov.surface)}" if ov.surface else ""
+    if signals:
+        weights = sorted((WEIGHTS[k] for k, _ in signals), reverse=True)
+        confidence = weights[0] + 0.5 * sum(weights[1:3])
+        confidence += 0.1 if contrast else 0.0
+        confidence += 0.05 if (claim.speaker and not same) else 0.0
+        confidence += min(0.2, 0.05 * ov.count) + (0.05 if refers_back else 0.0)
+        voice = _voice(claim, evidence, same, conceded=bool(concessions))
+        parts = [voice]
+        if contrast:
+            parts.append(f'contrast "{contrast[0].text}"')
+        parts += [shown for _, shown in signals[:3]]
+        if refers_back:
+            parts.append("refers back to this claim")
+        parts.append(shares)
+        return StanceDecision(COUNTERS, round(min(0.95, confidence), 3), _rationale(parts))
+
+    if claim_denies and (refutations or evaluative or concessions):
+        words = (refutations or evaluative or concessions)[0].text
+        return StanceDecision(SUPPORTS, round(min(0.8, 0.4 + 0.05 * ov.count), 3),
+                              _rationale([f'both deny: "{words}"', shares]))
+    if same:
+        return StanceDecision(SUPPORTS, round(min(0.7, 0.3 + 0.05 * ov.count), 3),
+                              _rationale([f"{claim.speaker} again", shares]))
+    if contrast:
+        return StanceDecision(CONTEXT, round(min(0.5, 0.2 + 0.05 * ov.count), 3),
+                              _rationale([f'contrast "{contrast[0].text}" without a rebuttal', shares]))
+    return StanceDecision(CONTEXT, round(min(0.4, 0.1 + 0.05 * ov.count), 3), _rationale(["same topic", shares]))
