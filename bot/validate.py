@@ -1,0 +1,264 @@
+"""Checks for untrusted user input: slash-command options, uploaded files, URL options.
+
+A public Discord server is hostile: options can carry zero-width or bidi control characters
+(to dodge filters or spoof text), attachments can be anything whatever their name says.
+Everything here is pure (no I/O), raises `BadInput` with a message fit to show the user,
+and is shared with the URL fetcher (`bot.fetch`) so pages and uploads decode the same way.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from bot.errors import BadInput
+
+# Extension -> format handed to ingestion. The extension decides, because Discord's
+# content type for text files is often missing or generic.
+TEXT_FORMATS = {
+    ".txt": "txt", ".text": "txt",
+    ".md": "md", ".markdown": "md",
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+}
+_PDF_EXTS = {".pdf"}
+_ARCHIVE_EXTS = {".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar", ".zst"}
+_IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff", ".svg", ".heic", ".ico"}
+_OFFICE_EXTS = {".doc", ".docx", ".odt", ".rtf", ".pages", ".epub"}
+# Content types that only say "bytes": the content sniff decides instead.
+_GENERIC_TYPES = {"", "application/octet-stream", "binary/octet-stream"}
+_TEXT_TYPES = {"application/xhtml+xml", "application/xml", "application/json"}
+
+# Leading bytes of binary formats people upload by mistake, with a name for the message.
+_MAGIC = [
+    (b"%PDF-", "PDF"),
+    (b"PK\x03\x04", "zip archive"),
+    (b"PK\x05\x06", "zip archive"),
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7z archive"),
+    (b"Rar!\x1a\x07", "RAR archive"),
+    (b"\xfd7zXZ\x00", "xz archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "Office document"),
+    (b"\x7fELF", "program"),
+]
+# Byte-order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
+_BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+# WHATWG Encoding: browsers decode these labels as windows-1252, and so do we, or the
+# "smart quotes" most such pages contain would come out as C1 control characters.
+_LABEL_ALIASES = {
+    "iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
+    "l1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252", "windows-1252": "cp1252",
+    "x-user-defined": "cp1252",
+}
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
+_PEEK_BYTES = 4096  # the HTML spec looks for <meta charset> in the first 1024 bytes; be generous
+_MAX_CONTROL_RATIO = 0.01  # more C0 controls than this and it is not prose
+
+
+class DecodeProblem(ValueError):
+    """Why bytes could not become text; `str()` is safe to show to a user."""
+
+
+def _binary_kind(data: bytes) -> str | None:
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            return kind
+    return None
+
+
+def charset_from_content_type(content_type: str | None) -> str | None:
+    """`text/html; charset="utf-8"` -> `utf-8`."""
+    if not content_type:
+        return None
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'").strip() or None
+    return None
+
+
+def meta_charset(data: bytes) -> str | None:
+    """The charset an HTML document declares in a `<meta>` near its start, if any."""
+    match = _META_CHARSET.search(data[:_PEEK_BYTES])
+    return match.group(1).decode("ascii") if match else None
+
+
+def _codec_for(label: str) -> str:
+    name = _LABEL_ALIASES.get(label.strip().lower(), label.strip().lower())
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise DecodeProblem(f"The text declares an unknown character set ({label[:40]!r}).") from None
+    # codecs.lookup also knows bytes->bytes transforms (zlib, base64...): never text.
+    if not getattr(info, "_is_text_encoding", True):
+        raise DecodeProblem(f"The text declares an unknown character set ({label[:40]!r}).")
+    return info.name
+
+
+def decode_text(data: bytes, declared_charset: str | None = None, *, html: bool = False) -> str:
+    """Bytes -> str, refusing binary. Order: byte-order mark, declared charset (header, then
+    `<meta>` for HTML), then strict UTF-8, then windows-1252 (the legacy default of both
+    browsers and Windows text editors). Decoding is strict: a verbatim quote must never
+    contain characters we guessed. Raises `DecodeProblem`."""
+    if not data:
+        raise DecodeProblem("The text is empty.")
+    kind = _binary_kind(data)
+    if kind == "PDF":
+        raise DecodeProblem("PDF is not supported yet: please send the article as .txt, .md or .html.")
+    if kind:
+        raise DecodeProblem(f"That is a {kind}, not text.")
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                raise DecodeProblem("The text is damaged: it does not match its byte-order mark.") from None
+    if b"\x00" in data:
+        raise DecodeProblem("That file is binary, not text.")
+    label = declared_charset or (meta_charset(data) if html else None)
+    if label:
+        codec = _codec_for(label)
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            raise DecodeProblem(f"The text is not valid {label[:40]} as it claims.") from None
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                raise DecodeProblem("The text could not be decoded: please save it as UTF-8.") from None
+    _refuse_control_noise(text)
+    return text
+
+
+def _refuse_control_noise(text: str) -> None:
+    sample = text[:100_000]
+    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\f")
+    if controls > max(8, len(sample) * _MAX_CONTROL_RATIO):
+        raise DecodeProblem("That file is binary, not text.")
+
+
+def sniff_text(data: bytes, declared_charset: str | None = None, *, html: bool = False) -> str:
+    """Decode an uploaded file, whatever its name claims; binary content is refused."""
+    try:
+        return decode_text(data, declared_charset, html=html)
+    except DecodeProblem as problem:
+        raise BadInput(str(problem).replace("The text", "The file")) from None
+
+
+def _human_size(size: int) -> str:
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    if size >= 1_000:
+        return f"{size / 1_000:.0f} KB"
+    return f"{size} bytes"
+
+
+def _refusal_for(ext: str, mime: str) -> str | None:
+    if ext in _PDF_EXTS or mime == "application/pdf":
+        return "PDF is not supported yet: please upload the article as .txt, .md or .html."
+    if ext in _ARCHIVE_EXTS or mime in {"application/zip", "application/gzip", "application/x-gzip",
+                                        "application/x-tar", "application/x-7z-compressed",
+                                        "application/vnd.rar", "application/x-rar-compressed"}:
+        return "Archives (zip, gz, rar...) are not accepted: upload the article itself as .txt, .md or .html."
+    if ext in _IMAGE_EXTS or mime.startswith("image/"):
+        return "Images are not supported: the bot needs the article's text (.txt, .md or .html)."
+    if ext in _OFFICE_EXTS or mime.startswith("application/vnd.") or mime == "application/msword":
+        return "Word-processor documents are not supported yet: save the article as .txt or .html."
+    if mime.startswith(("audio/", "video/", "font/")):
+        return "Only text files are accepted (.txt, .md or .html)."
+    return None
+
+
+def check_attachment(filename: str, content_type: str | None, size: int, max_bytes: int = 2_000_000) -> str:
+    """Decide from name, declared type and size whether an upload is worth downloading.
+
+    Returns the format ("txt" | "md" | "html"). The bytes are checked again by
+    `sniff_text` after download, because a name and a content type are only claims."""
+    ext = PurePosixPath((filename or "").strip().lower()).suffix
+    mime = (content_type or "").split(";")[0].strip().lower()
+    refusal = _refusal_for(ext, mime)
+    if refusal:
+        raise BadInput(refusal)
+    if ext not in TEXT_FORMATS:
+        shown = f"'{ext[:12]}' files are" if ext else "Files without an extension are"
+        raise BadInput(f"{shown} not supported: please upload .txt, .md or .html.")
+    if mime not in _GENERIC_TYPES and not mime.startswith("text/") and mime not in _TEXT_TYPES:
+        raise BadInput("That file does not look like text: please upload .txt, .md or .html.")
+    if size <= 0:
+        raise BadInput("The file is empty.")
+    if size > max_bytes:
+        raise BadInput(f"The file is too large ({_human_size(size)}); the limit is {_human_size(max_bytes)}.")
+    return TEXT_FORMATS[ext]
+
+
+def _keep(ch: str) -> bool:
+    # Cc: control characters, Cf: zero-width and bidi format characters, Cs: lone surrogates.
+    return unicodedata.category(ch) not in {"Cc", "Cf", "Cs"}
+
+
+def clean_option(value: str | None, *, name: str, max_len: int, required: bool = False) -> str | None:
+    """Normalise a free-text option: drop invisible and control characters, collapse
+    whitespace (tabs and newlines become one space), enforce a length limit. Returns None
+    for an empty optional value."""
+    if value is None:
+        value = ""
+    spaced = "".join(" " if ch.isspace() else ch for ch in value)
+    cleaned = " ".join("".join(ch for ch in spaced if _keep(ch)).split())
+    if not cleaned:
+        if required:
+            raise BadInput(f"{name} is required.")
+        return None
+    if len(cleaned) > max_len:
+        raise BadInput(f"{name} is too long (max {max_len} characters)")
+    return cleaned
+
+
+MAX_URL_LENGTH = 2048
+
+
+def url_problem(url: str) -> str | None:
+    """Why a URL may not be fetched, judged on syntax alone (no DNS); None if it may."""
+    if len(url) > MAX_URL_LENGTH:
+        return f"That link is too long (max {MAX_URL_LENGTH} characters)."
+    if any(ch.isspace() or not _keep(ch) for ch in url):
+        return "That link contains spaces or invisible characters."
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "That link is not a valid web address."
+    if parts.scheme.lower() not in {"http", "https"}:
+        return "Only http:// and https:// links can be fetched."
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        return "Links with a user name or password in them are not accepted."
+    if not parts.hostname:
+        return "That link has no website name in it."
+    if port == 0:
+        return "That link is not a valid web address."
+    return None
+
+
+def check_url_option(url: str | None) -> str:
+    """Syntax check of a URL option before any network activity; returns the cleaned URL."""
+    cleaned = (url or "").strip()
+    if not cleaned:
+        raise BadInput("url is required.")
+    problem = url_problem(cleaned)
+    if problem:
+        raise BadInput(problem)
+    return cleaned
