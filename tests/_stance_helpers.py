@@ -58,3 +58,35 @@ NOT_IMPRESSED = _p(30, "Meanwhile, reliable partners of the U.S. government outs
                        "impressed by the Trump administration’s recent antics.")
 
 POMPEO_CLAIMS = [ACCUSATION, AXIS, EIGHT_HIJACKERS, PASSPORTS, NEW_AFGHANISTAN, HARD_SHELL]
+
+
+async def store_passages(session, passages: list[StanceInput], *, title: str, origin: str,
+                         guild_id: int | None = None) -> tuple[int, dict[str, int]]:
+    """Store hand-built passages as one source (text = passages joined by blank lines, so
+    offsets are exact). Returns (source id, passage id by the first 40 chars of its text)."""
+    from bot.models import Claim, Passage, Source, scope_key
+
+    text = "\n\n".join(p.text for p in passages)
+    source = Source(guild_id=guild_id, scope=scope_key(guild_id), origin=origin, title=title, text=text,
+                    content_hash=f"h-{origin}")
+    session.add(source)
+    await session.flush()
+    rows, start = [], 0
+    for seq, p in enumerate(passages):
+        rows.append(Passage(source_id=source.id, seq=seq, text=p.text, char_start=start, char_end=start + len(p.text),
+                            paragraph=seq + 1, kind=p.kind, speaker=p.speaker))
+        start += len(p.text) + 2
+    session.add_all(rows)
+    await session.flush()
+    session.add_all(Claim(passage_id=r.id, speaker=p.speaker) for r, p in zip(rows, passages) if p.is_claim)
+    await session.flush()
+    return source.id, {r.text[:40]: r.id for r in rows}
+
+
+SEED_PASSAGES = [HEADLINE, SUBTITLE, ACCUSATION, AXIS, EIGHT_HIJACKERS, PASSPORTS, REBUFFED, SAUDI_TIES, REPORT_QUOTE,
+                 FLIMSY, NEW_AFGHANISTAN, HARD_SHELL, NO_INTELLIGENCE, AT_ODDS, SMOOTH_TRANSITION, RELUCTANCE,
+                 NOT_IMPRESSED]
+
+
+def pid(ids: dict[str, int], passage: StanceInput) -> int:
+    return ids[passage.text[:40]]
