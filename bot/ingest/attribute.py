@@ -1,0 +1,422 @@
+"""Who asserts each sentence: `speaker` and `is_claim` from reported-speech rules.
+
+Why rules and not a model: every decision must be explainable to a moderator ("it says
+', the Times noted.' at the end") and cheap enough for bulk ingestion. The steps:
+
+1. Entities (one pass over the whole text, so order of first mention does not matter):
+   titled people ("Secretary of State Mike Pompeo" -> person "Mike Pompeo", role
+   "secretary of state"), people named right before a speech verb ("Joe Biden said"),
+   organisations written "The New York Times" (aliases "New York Times", "Times").
+2. Person mentions in text order (full name, surname, "the <role>"), so "he" resolves to the
+   most recent person mentioned before it.
+3. Per sentence, in order of precedence:
+   a. trailing attribution: `...," he claimed.` / `..., the Times noted.` / `," part of the
+      2002 report reads.` / `," said Pompeo.`
+   b. the first speech verb whose subject resolves: a pronoun, a role, a person or
+      organisation, a document ("part of the 2002 report"), or a generic source
+      ("A diplomatic source", "Terrorism experts"); passive voice ("was alleged") is skipped.
+   c. "according to <speaker>".
+4. Documents referred to several ways ("the congressional 9/11 inquiry", then "the 2002
+   report") are merged when a definite reference points back to the only document so far,
+   and named once from all their modifiers: "the 2002 congressional 9/11 inquiry report".
+
+A sentence with no resolvable speaker is the author's own voice: speaker None, not a claim.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+SPEECH_VERBS = (
+    "said", "says", "say", "claimed", "claims", "claim", "told", "tells", "noted", "notes",
+    "remarked", "remarks", "argued", "argues", "alleged", "alleges", "stated", "states",
+    "wrote", "writes", "added", "adds", "conceded", "concedes", "cited", "cites",
+    "pointed to", "points to", "pointed out", "points out", "described", "describes",
+    "accused", "accuses", "urged", "urges", "reads", "insisted", "insists", "warned", "warns",
+    "asserted", "asserts", "denied", "denies", "called", "calls", "confirmed", "confirms",
+    "announced", "announces", "explained", "explains", "suggested", "suggests",
+    "acknowledged", "acknowledges", "admitted", "admits", "declared", "declares",
+    "maintained", "maintains", "contended", "contends", "testified", "testifies",
+    "tweeted", "tweets", "reported", "reports", "concluded", "concludes", "found", "finds",
+    "stressed", "stresses", "emphasized", "emphasizes", "predicted", "predicts",
+    "promised", "promises", "vowed", "vows", "asked", "asks", "replied", "replies",
+)
+# Subject-to-verb fillers: "he also claimed", "the Times has since reported".
+_FILLERS = frozenset("""also then later has have had previously repeatedly reportedly once again
+publicly recently falsely further first initially even never often since subsequently
+separately privately openly flatly baselessly wrongly correctly rightly""".split())
+_PASSIVE = frozenset("was were is are been being be get got gets".split())
+# Words that end a subject phrase when walking back from the verb.
+_CLAUSE_STOPS = frozenset("""that which who whom whose and but or nor while when whereas as if
+because although though since after before where so than unless until whether yet
+however ironically meanwhile moreover also said""".split())
+_RELATIVE = frozenset({"which", "that", "who"})
+PRONOUNS = frozenset({"he", "she"})
+SOURCE_NOUNS = (
+    "source", "sources", "official", "officials", "expert", "experts", "analyst", "analysts",
+    "spokesperson", "spokesman", "spokeswoman", "spokespeople", "diplomat", "diplomats",
+    "critic", "critics", "researcher", "researchers", "scientist", "scientists", "lawyer",
+    "lawyers", "attorney", "attorneys", "aide", "aides", "observer", "observers", "witness",
+    "witnesses", "administration", "government", "ministry", "department", "agency",
+    "police", "prosecutor", "prosecutors", "investigator", "investigators", "economist",
+    "economists", "historian", "historians", "activist", "activists", "lawmaker", "lawmakers",
+    "authorities", "military", "army", "court", "judge", "committee", "panel", "campaign",
+    "statement", "person", "people familiar",
+)
+DOCUMENT_NOUNS = (
+    "report", "reports", "inquiry", "study", "memo", "memorandum", "document", "documents",
+    "letter", "review", "investigation", "assessment", "audit", "paper", "filing", "complaint",
+    "indictment", "lawsuit", "ruling", "transcript", "cable", "dossier", "survey", "analysis",
+    "commission report", "white paper", "book", "resolution", "bill", "order",
+)
+_DOC_PARTS = r"(?:(?:part|parts|a part|a section|another section|one section|sections|a passage|a page|a chapter|a footnote|the text|the conclusion|the summary|an excerpt|a portion)\s+of\s+)?"
+_DOC_DROP_MODIFIERS = frozenset({"same", "this", "that", "these", "those", "said", "aforementioned", "above", "new", "full"})
+
+TITLES = (
+    r"Secretary of State|Secretary of Defense|Secretary of the Treasury|Treasury Secretary|"
+    r"Secretary of Homeland Security|Defense Secretary|Secretary-General|Secretary General|"
+    r"Vice President|President-elect|President|Prime Minister|Deputy Prime Minister|"
+    r"Foreign Minister|Defense Minister|Minister|Chancellor|Senator|Sen\.|Representative|Rep\.|"
+    r"Congressman|Congresswoman|Governor|Gov\.|Mayor|Chief Justice|Justice|Judge|"
+    r"Attorney General|General|Gen\.|Admiral|Adm\.|Colonel|Col\.|Crown Prince|King|Queen|"
+    r"Prince|Princess|Ambassador|Director|Chairman|Chairwoman|Speaker|Pope|Sheikh|Ayatollah|"
+    r"Supreme Leader|spokesperson|spokesman|spokeswoman|Dr\.|Mr\.|Mrs\.|Ms\.|Prof\.|Professor|Rev\."
+)
+_HONORIFICS = frozenset({"dr.", "mr.", "mrs.", "ms.", "prof.", "professor", "rev."})
+_NAME_TOKEN = r"(?:(?:al|el|bin|ibn|abu|de|da|van|von|du|le|la|di|del|der)[- ])?[A-Z][a-zà-ÿ’'\-]*[a-zà-ÿ]|[A-Z]\."
+_NAME = rf"(?:{_NAME_TOKEN})(?:\s+(?:{_NAME_TOKEN})){{0,3}}"
+_NOT_NAME_TOKENS = frozenset("""Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February
+March April May June July August September October November December The He She It They We I
+His Her Its Their On In At But And Or So If When While After Before Since""".split())
+_ORG_WORDS = frozenset("""Times Post News Press Journal Herald Tribune Guardian Telegraph Reuters
+Institute Department Ministry Agency Council Committee Commission Party Organization Organisation
+Association Foundation Club Bank University Group Corporation Company Watch Network Service
+Office Court Congress Senate House Pentagon Administration Government Army Navy Agency""".split())
+
+_VERB_ALT = "|".join(sorted((v.replace(" ", r"\s+") for v in SPEECH_VERBS), key=len, reverse=True))
+_VERB = re.compile(rf"\b(?:{_VERB_ALT})\b")
+_TITLED_NAME = re.compile(rf"(?<![\w-])(?P<title>(?i:{TITLES}))\s+(?P<name>{_NAME})")
+_NAME_BEFORE_VERB = re.compile(rf"(?<![\w’'-])(?P<name>{_NAME})\s+(?:(?:also|then|later|has|had)\s+)?(?:{_VERB_ALT})\b")
+_ORG_TOKEN = r"[A-Z](?:[\w’'&-]|\.(?=\w))*"
+_ORG = re.compile(rf"\b[Tt]he\s+(?P<name>{_ORG_TOKEN}(?:\s+(?:of\s+(?:the\s+)?|for\s+|and\s+|&\s+)?{_ORG_TOKEN}){{0,4}})")
+_WORD_TOKEN = re.compile(r"[\w’'/.&-]+|[^\w\s]")
+_POSSESSIVE = re.compile(r"[’']s$")
+_TRAILING = re.compile(
+    rf"(?:[,”\"]|[.?!][”\"])\s*(?P<np>[^,“”\"]{{1,80}}?)\s+(?:(?:also|then|later|further)\s+)?(?P<verb>{_VERB_ALT})"
+    rf"(?:\s+[^,“”\"]{{0,40}}?)?[.!?]?[”\"]?\s*$"
+)
+_TRAILING_INVERTED = re.compile(
+    rf"[,”\"]\s*(?:said|says|added|wrote|asked|noted|claimed)\s+(?P<np>[^,“”\"]{{1,80}}?)[.!?]?\s*$"
+)
+_ACCORDING = re.compile(r"\baccording to (?P<np>[^,.;:“”\"]{1,80})")
+_GENERIC = re.compile(
+    r"(?:^|\s)(?P<np>(?:(?:a|an|the|some|two|three|four|several|many|other|senior|one|one of the)\s+)?"
+    r"(?:[\w-]+\s+){0,3}?(?:" + "|".join(SOURCE_NOUNS) + r"))"
+    r"(?:\s+(?:in|at|from|with|for|close to|familiar with|of)\s+[^,;:]{1,40})?$",
+    re.I,
+)
+_DOCUMENT = re.compile(
+    rf"(?:^|\s){_DOC_PARTS}(?P<det>the|a|an|this|that|its|their)\s+(?P<mods>(?:[\w/’'-]+\s+){{0,3}}?)"
+    rf"(?P<head>{'|'.join(sorted(DOCUMENT_NOUNS, key=len, reverse=True))})$",
+    re.I,
+)
+_YEAR = re.compile(r"^(?:1[6-9]|2\d)\d\d$")
+
+
+# ---------------------------------------------------------------- entities
+
+@dataclass
+class Entities:
+    """People, roles and organisations of one article, and where people are mentioned."""
+
+    persons: dict[str, str] = field(default_factory=dict)  # full name or unique surname -> full name
+    roles: dict[str, str] = field(default_factory=dict)  # "secretary of state" -> full name
+    orgs: dict[str, str] = field(default_factory=dict)  # "Times" / "New York Times" -> "The New York Times"
+    mentions: list[tuple[int, str]] = field(default_factory=list)  # (position, full name), in order
+
+    def person_before(self, position: int) -> str | None:
+        """The most recent person mentioned before `position` (for "he"/"she")."""
+        found = None
+        for pos, name in self.mentions:
+            if pos >= position:
+                break
+            found = name
+        return found
+
+
+def _clean_name(name: str) -> str:
+    tokens = name.split()
+    while tokens and (tokens[-1] in _NOT_NAME_TOKENS or _POSSESSIVE.search(tokens[-1])):
+        if _POSSESSIVE.search(tokens[-1]) and tokens[-1] not in _NOT_NAME_TOKENS:
+            tokens[-1] = _POSSESSIVE.sub("", tokens[-1])
+            break
+        tokens.pop()
+    while tokens and tokens[0] in _NOT_NAME_TOKENS:
+        tokens.pop(0)
+    return " ".join(tokens)
+
+
+def _looks_like_org(name: str) -> bool:
+    return any(token in _ORG_WORDS for token in name.split())
+
+
+def find_entities(text: str, skip_until: int = 0) -> Entities:
+    """Register people, roles and organisations named in `text[skip_until:]` (the headline is
+    skipped: Title Case Headlines Look Like Names), then index person mentions in all of it."""
+    body = text[skip_until:]
+    entities = Entities()
+    surnames: dict[str, set[str]] = {}
+
+    def add_person(full: str) -> None:
+        full = _clean_name(full)
+        if not full or full in entities.orgs:
+            return
+        entities.persons[full] = full
+        surnames.setdefault(full.split()[-1], set()).add(full)
+
+    for m in _TITLED_NAME.finditer(body):
+        name = _clean_name(m.group("name"))
+        if not name:
+            continue
+        add_person(name)
+        title = m.group("title").lower()
+        if title not in _HONORIFICS:
+            entities.roles.setdefault(title, name)
+    for m in _ORG.finditer(body):
+        name = _clean_name(m.group("name"))
+        if not name or len(name) < 2 or name in entities.persons or name.split()[0] in _NOT_NAME_TOKENS:
+            continue
+        canonical = f"The {name}"
+        entities.orgs.setdefault(name, canonical)
+        if len(name.split()) > 1:
+            entities.orgs.setdefault(name.split()[-1], canonical)
+    titled = list(entities.persons)
+    for m in _NAME_BEFORE_VERB.finditer(body):
+        name = _clean_name(m.group("name"))
+        if len(name.split()) < 2 or _looks_like_org(name) or name in entities.orgs:
+            continue
+        known = next((full for full in titled if name.endswith(full)), None)
+        if known is None:  # "Secretary of State Mike Pompeo said" is Mike Pompeo, not "State Mike Pompeo"
+            add_person(name)
+    for surname, fulls in surnames.items():
+        if len(fulls) == 1 and surname not in entities.persons:
+            entities.persons[surname] = next(iter(fulls))
+    for alias in list(entities.orgs):
+        if alias in entities.persons:
+            del entities.orgs[alias]  # a person's surname wins over an org's last word
+    entities.mentions = _person_mentions(text, entities)
+    return entities
+
+
+def _person_mentions(text: str, entities: Entities) -> list[tuple[int, str]]:
+    """Non-possessive mentions of known people and "the <role>" phrases, in text order.
+
+    Possessives ("Trump's claims") are left out: they rarely are what "he" points back to."""
+    found: list[tuple[int, str]] = []
+    if entities.persons:
+        aliases = "|".join(re.escape(a) for a in sorted(entities.persons, key=len, reverse=True))
+        for m in re.finditer(rf"(?<![\w-])(?:{aliases})(?![\w-])(?![’']s\b)", text):
+            found.append((m.start(), entities.persons[m.group(0)]))
+    if entities.roles:
+        roles = "|".join(re.escape(r) for r in sorted(entities.roles, key=len, reverse=True))
+        for m in re.finditer(rf"\b(?i:the)\s+(?i:({roles}))\b(?![’']s\b)", text):
+            found.append((m.start(), entities.roles[m.group(1).lower()]))
+    found.sort()
+    deduped: list[tuple[int, str]] = []
+    for pos, name in found:
+        if deduped and deduped[-1][0] == pos:
+            continue
+        deduped.append((pos, name))
+    return deduped
+
+
+# ---------------------------------------------------------------- speakers
+
+@dataclass(frozen=True)
+class DocumentMention:
+    determiner: str
+    modifiers: tuple[str, ...]
+    head: str
+
+
+@dataclass(frozen=True)
+class SpeakerRef:
+    """A resolved speaker; documents get their final name after all mentions are seen."""
+
+    name: str | None = None
+    document: DocumentMention | None = None
+
+
+def _subject_before(sentence: str, verb_start: int) -> tuple[str, int] | None:
+    """The phrase right before a verb, up to a clause boundary; None for passive voice.
+
+    Returns the phrase and its start offset in `sentence`."""
+    tokens = [(m.group(0), m.start()) for m in _WORD_TOKEN.finditer(sentence, 0, verb_start)]
+    i = len(tokens) - 1
+    while i >= 0 and tokens[i][0].lower() in _FILLERS:
+        i -= 1
+    if i < 0 or tokens[i][0].lower() in _PASSIVE:
+        return None
+    if tokens[i][0].lower() in _RELATIVE:  # "the inquiry which stated": the antecedent speaks
+        i -= 1
+    end_index = i
+    while i >= 0 and end_index - i < 10:
+        word = tokens[i][0]
+        if not (word[0].isalnum() or word[0] in "’'") or word.lower() in _CLAUSE_STOPS:
+            break
+        i -= 1
+    if i == end_index:
+        return None
+    start = tokens[i + 1][1]
+    end = tokens[end_index][1] + len(tokens[end_index][0])
+    return sentence[start:end], start
+
+
+def _capitalize(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def resolve_phrase(phrase: str, position: int, entities: Entities) -> SpeakerRef | None:
+    """Turn a subject phrase into a speaker, or None when it names nobody we can stand behind."""
+    phrase = phrase.strip().rstrip(".")
+    if not phrase:
+        return None
+    words = phrase.split()
+    last = words[-1]
+    lower = phrase.lower()
+    if last.lower() in PRONOUNS and len(words) <= 2:
+        name = entities.person_before(position)
+        return SpeakerRef(name=name) if name else None
+    for role, name in entities.roles.items():
+        if lower == f"the {role}" or lower.endswith(f" the {role}"):
+            return SpeakerRef(name=name)
+    doc = _DOCUMENT.search(phrase)
+    if doc:
+        modifiers = tuple(m for m in doc.group("mods").split() if m.lower() not in _DOC_DROP_MODIFIERS)
+        return SpeakerRef(document=DocumentMention(doc.group("det").lower(), modifiers, doc.group("head").lower()))
+    if _POSSESSIVE.search(last):
+        return None
+    proper = _proper_tail(words)
+    if proper:
+        bare = proper[4:] if proper.lower().startswith("the ") else proper
+        if bare in entities.persons:
+            return SpeakerRef(name=entities.persons[bare])
+        if bare in entities.orgs:
+            return SpeakerRef(name=entities.orgs[bare])
+        if proper.lower().startswith("the ") and bare[:1].isupper():
+            return SpeakerRef(name=f"The {bare}")
+        if proper == phrase and bare.split()[0] not in _NOT_NAME_TOKENS:
+            return SpeakerRef(name=bare)  # "Reuters reported": a named speaker we have not seen before
+    generic = _GENERIC.search(phrase)
+    if generic and not _proper_tail(generic.group("np").split()[-1:]):
+        return SpeakerRef(name=_capitalize(generic.group("np")))
+    return None
+
+
+def _proper_tail(words: list[str]) -> str | None:
+    """The trailing run of capitalised words ("The New York Times", "Pompeo"), with "the"."""
+    run: list[str] = []
+    for word in reversed(words):
+        if word[:1].isupper() and word not in ("He", "She", "It", "They", "We", "I"):
+            run.append(word)
+        else:
+            break
+    if not run:
+        return None
+    run.reverse()
+    index = len(words) - len(run)
+    if index > 0 and words[index - 1].lower() == "the":
+        run.insert(0, "the")
+    return " ".join(run)
+
+
+def speaker_of(sentence: str, start: int, entities: Entities) -> SpeakerRef | None:
+    """Apply the precedence rules of the module docstring to one sentence at `start`."""
+    for pattern in (_TRAILING_INVERTED, _TRAILING):
+        m = pattern.search(sentence)
+        if m:
+            ref = resolve_phrase(m.group("np"), start + m.start("np"), entities)
+            if ref:
+                return ref
+    for m in _VERB.finditer(sentence):
+        subject = _subject_before(sentence, m.start())
+        if subject:
+            ref = resolve_phrase(subject[0], start + subject[1], entities)
+            if ref:
+                return ref
+    m = _ACCORDING.search(sentence)
+    if m:
+        return resolve_phrase(m.group("np"), start + m.start("np"), entities)
+    return None
+
+
+# ---------------------------------------------------------------- documents
+
+@dataclass
+class _DocumentCluster:
+    years: list[str] = field(default_factory=list)
+    modifiers: list[str] = field(default_factory=list)
+    heads: list[str] = field(default_factory=list)
+
+    def add(self, mention: DocumentMention) -> None:
+        for modifier in mention.modifiers:
+            target = self.years if _YEAR.match(modifier) else self.modifiers
+            if modifier not in target:
+                target.append(modifier)
+        if mention.head not in self.heads:
+            self.heads.append(mention.head)
+
+    def accepts(self, mention: DocumentMention) -> bool:
+        years = [m for m in mention.modifiers if _YEAR.match(m)]
+        return not (years and self.years and years[0] not in self.years)
+
+    @property
+    def name(self) -> str:
+        return " ".join(["the", *self.years, *self.modifiers, *self.heads])
+
+
+def name_documents(mentions: list[DocumentMention]) -> list[str]:
+    """A name per mention; mentions of the same document get the same, fullest name.
+
+    A definite mention ("the 2002 report") joins the latest document with the same head
+    noun, or the only document so far; an indefinite one ("a new study") starts a new one."""
+    clusters: list[_DocumentCluster] = []
+    assignment: list[_DocumentCluster] = []
+    for mention in mentions:
+        chosen = None
+        if mention.determiner != "a" and mention.determiner != "an":
+            same_head = [c for c in clusters if mention.head in c.heads and c.accepts(mention)]
+            if same_head:
+                chosen = same_head[-1]
+            elif len(clusters) == 1 and clusters[0].accepts(mention):
+                chosen = clusters[0]
+        if chosen is None:
+            chosen = _DocumentCluster()
+            clusters.append(chosen)
+        chosen.add(mention)
+        assignment.append(chosen)
+    return [cluster.name for cluster in assignment]
+
+
+# ---------------------------------------------------------------- entry point
+
+def attribute(text: str, spans: list[tuple[int, int, str]], headline_end: int = 0) -> list[tuple[str | None, bool]]:
+    """(speaker, is_claim) for each (char_start, char_end, kind) span of `text`.
+
+    Headline and subtitle are the outlet's own assertions: no speaker, but claims.
+    Captions describe a photo: never claims."""
+    entities = find_entities(text, skip_until=headline_end)
+    refs: list[SpeakerRef | None] = []
+    for start, end, kind in spans:
+        refs.append(speaker_of(text[start:end], start, entities) if kind == "body" else None)
+    documents = [r.document for r in refs if r and r.document]
+    document_names = iter(name_documents(documents))
+    results: list[tuple[str | None, bool]] = []
+    for (_, _, kind), ref in zip(spans, refs):
+        if kind in ("headline", "subtitle"):
+            results.append((None, True))
+        elif ref is None:
+            results.append((None, False))
+        else:
+            results.append((next(document_names) if ref.document else ref.name, True))
+    return results
