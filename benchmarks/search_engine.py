@@ -1,0 +1,93 @@
+"""Sanity measurement of the search engine alone (normalise + tantivy), no database.
+
+Indexes the first N sentences of the shared benchmark corpus into a temporary SearchIndex
+through `add` (so normalisation cost is included), then times the benchmark queries through
+`query_tokens` + `search` and prints build time, query p50/p99 and resident memory.
+
+    .venv/bin/python benchmarks/search_engine.py /work/shared/bench/passages.tsv.gz \
+        /work/shared/bench/queries.json --limit 1000000
+
+The corpus is read from where it lives (never copied into the project): see its README for
+where the sentences come from and for the reference engines' figures on the same files.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.search.index import IndexDoc, SearchIndex  # noqa: E402
+from bot.search.normalize import query_tokens  # noqa: E402
+
+BATCH = 20_000
+
+
+def read_docs(path: Path, limit: int):
+    """Yield IndexDocs; source ids are the corpus document (before '#') numbered in order."""
+    source_ids: dict[str, int] = {}
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for n, line in enumerate(handle):
+            if n >= limit:
+                break
+            pid, source, text = line.rstrip("\n").split("\t", 2)
+            doc_key = source.split("#", 1)[0]
+            sid = source_ids.setdefault(doc_key, len(source_ids) + 1)
+            yield IndexDoc(passage_id=int(pid) + 1, source_id=sid, scope="global", text=text)
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("passages", type=Path)
+    parser.add_argument("queries", type=Path)
+    parser.add_argument("--limit", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5, help="passes over the query set")
+    args = parser.parse_args()
+
+    queries = json.loads(args.queries.read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory() as folder:
+        index = SearchIndex(Path(folder) / "index")
+        started = time.perf_counter()
+        batch: list[IndexDoc] = []
+        for doc in read_docs(args.passages, args.limit):
+            batch.append(doc)
+            if len(batch) >= BATCH:
+                index.add(batch)
+                batch = []
+        index.add(batch)
+        index.commit()
+        build = time.perf_counter() - started
+        print(f"indexed {index.doc_count():,} passages in {build:.1f} s; RSS {rss_mb():.0f} MB")
+
+        for q in queries:  # warm up: page cache and stem cache
+            index.search(query_tokens(q), ["global", "123"], 5)
+        timings = []
+        for _ in range(args.repeat):
+            for q in queries:
+                t0 = time.perf_counter()
+                index.search(query_tokens(q), ["global", "123"], 5)
+                timings.append((time.perf_counter() - t0) * 1000)
+        timings.sort()
+        p99 = timings[int(len(timings) * 0.99) - 1]
+        print(f"{len(timings)} queries: p50 {statistics.median(timings):.3f} ms, p99 {p99:.3f} ms, "
+              f"max {timings[-1]:.3f} ms; RSS {rss_mb():.0f} MB, peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+        index.close()
+
+
+if __name__ == "__main__":
+    main()
