@@ -61,7 +61,7 @@ class FetchedPage:
     final_url: str  # after redirects
     content_type: str  # "text/html" | "application/xhtml+xml" | "text/plain"
     text: str  # the decoded body
-    filename_hint: str  # e.g. "story.html", for ingestion's format detection and origin
+    filename: str  # a safe hint, e.g. "story.html": ingestion picks the parser by its extension
     canonical_url: str | None = None  # from <link rel="canonical">, absolute http(s)
 
 
@@ -351,5 +351,5 @@ async def _fetch(session: aiohttp.ClientSession, url: str, *, allow_private: boo
         except DecodeProblem as problem:
             raise FetchFailed(str(problem).replace("The text", "The page")) from None
         return FetchedPage(final_url=final_url, content_type=mime, text=text,
-                           filename_hint=filename_hint(final_url, fmt), canonical_url=canonical)
+                           filename=filename_hint(final_url, fmt), canonical_url=canonical)
     raise FetchFailed(f"The link redirects too many times (more than {max_redirects}).")

@@ -175,13 +175,13 @@ async def test_fetches_html_page_with_text_canonical_and_filename(server):
     assert page.content_type == "text/html"
     assert page.final_url == f"{server}/article"
     assert page.canonical_url == f"{server}/news/talks-resume"
-    assert page.filename_hint == "article.html"
+    assert page.filename == "article.html"
 
 
 async def test_fetches_plain_text(server):
     page = await fetch_article(f"{server}/plain", allow_private=True)
     assert page.text == "Plain words.\n"
-    assert page.filename_hint == "plain.txt"
+    assert page.filename == "plain.txt"
     assert page.canonical_url is None
 
 
@@ -383,3 +383,4 @@ def test_filename_hint_is_sanitised():
     assert filename_hint("https://news.example/a/b/Story%20One.php?x=1", "html") == "Story-One.html"
     assert filename_hint("https://news.example/", "txt") == "news.example.txt"
     assert filename_hint("https://news.example/../../etc/passwd", "txt") == "passwd.txt"
+
