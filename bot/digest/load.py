@@ -153,7 +153,7 @@ async def _quote_of_the_day(session, guild_id, day, since, until) -> QuoteOfTheD
     """The claim this guild's lookups returned most in the window; on a day without such
     lookups, a rotating pick by date. Only claims with counter-evidence on file qualify."""
     asked: Counter = Counter()
-    for (result_ids,) in (await session.exec(
+    for result_ids in (await session.exec(
             select(QueryLog.result_ids).where(QueryLog.guild_id == guild_id, QueryLog.created_at >= since,
                                               QueryLog.created_at < until, QueryLog.result_ids != ""))).all():
         asked.update(parse_result_ids(result_ids))
