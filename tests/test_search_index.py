@@ -75,10 +75,25 @@ def test_scope_isolation_between_guilds_and_global(index):
     assert _search(index, "Iran sanctions", []) == []
 
 
+def test_scope_isolation_with_many_guilds(index):
+    # More guilds than the exclusion path handles: the intersection path must isolate too.
+    index.add([IndexDoc(1000 + g, 1000 + g, str(g), f"Guild {g} notes on Iran sanctions.") for g in range(100)]
+              + [IndexDoc(1, 1, "global", "Sanctions on Iran were discussed.")])
+    index.commit()
+    assert sorted(_ids(_search(index, "Iran sanctions", ["global", "7"], limit=10))) == [1, 1007]
+    assert _ids(_search(index, "Iran sanctions", ["55"], limit=10)) == [1055]
+    assert _ids(_search(index, "Iran sanctions", ["global"], limit=10)) == [1]
+
+
 def test_scope_does_not_change_scores(index):
     # Same text in two scopes of very different sizes: the scope filter must not add score.
     index.add([IndexDoc(1, 1, "global", "Oil prices rose."), IndexDoc(2, 2, GUILD_A, "Oil prices rose.")]
               + [IndexDoc(10 + i, 3, "global", f"Unrelated filler sentence {i}.") for i in range(20)])
+    index.commit()
+    hits = _search(index, "oil prices", ["global", GUILD_A])
+    assert len(hits) == 2 and hits[0].score == pytest.approx(hits[1].score)
+    # Same on the intersection path (many other guilds present).
+    index.add([IndexDoc(100 + g, 100 + g, str(1000 + g), "Filler text.") for g in range(80)])
     index.commit()
     hits = _search(index, "oil prices", ["global", GUILD_A])
     assert len(hits) == 2 and hits[0].score == pytest.approx(hits[1].score)

@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 # whole process well under the 0.5 GB target at 1M passages and costs little build speed.
 WRITER_HEAP_BYTES = 64_000_000
 WRITER_THREADS = 1
+# Past this many other scopes, excluding them costs more than an intersection with ours.
+MAX_EXCLUDED_SCOPES = 64
 
 
 class IndexLocked(RuntimeError):
@@ -80,7 +82,13 @@ class SearchIndex:
         self._index.config_reader(reload_policy="Manual")
         # The pyo3 writer must not be used from two threads at once (searching is fine).
         self._write_lock = threading.Lock()
-        self._searcher = self._index.searcher()
+        self._view = self._snapshot()
+
+    def _snapshot(self) -> tuple[tantivy.Searcher, frozenset[str]]:
+        """The searcher for the last commit and every scope it holds, taken together so a
+        search never sees one without the other."""
+        searcher = self._index.searcher()
+        return searcher, frozenset(term for term, _ in searcher.terms_with_prefix("scope", ""))
 
     def _take_writer(self, index: tantivy.Index) -> tantivy.IndexWriter:
         try:
@@ -143,7 +151,7 @@ class SearchIndex:
         with self._write_lock:
             self._live_writer().commit()
             self._index.reload()
-            self._searcher = self._index.searcher()
+            self._view = self._snapshot()
 
     def rollback(self) -> None:
         """Drop staged writes (used when a batch fails half way)."""
@@ -167,14 +175,27 @@ class SearchIndex:
         scopes = list(dict.fromkeys(s for s in scopes if s))
         if not terms or not scopes or limit <= 0:
             return []
+        searcher, present = self._view
         schema = self._schema
-        words = tantivy.Query.boolean_query(
-            [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "text", t, index_option="freq")) for t in terms]
-        )
-        # Score 0: the scope only filters; it must not shift BM25 between global and guild docs.
-        allowed = tantivy.Query.const_score_query(tantivy.Query.term_set_query(schema, "scope", scopes), 0.0)
-        query = tantivy.Query.boolean_query([(tantivy.Occur.Must, words), (tantivy.Occur.Must, allowed)])
-        searcher = self._searcher
+        should = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "text", t, index_option="freq"))
+                  for t in terms]
+        # Scope restriction without hurting speed: a pure OR of terms lets tantivy skip whole
+        # blocks (block-max WAND, p99 ~0.7 ms at 1M passages) while an intersection with a
+        # big "global" posting list does not (~4 ms). So when few other scopes exist we
+        # exclude them (their posting lists are small), and only intersect otherwise.
+        excluded = present.difference(scopes)
+        if len(excluded) <= MAX_EXCLUDED_SCOPES:
+            query = tantivy.Query.boolean_query(should + [
+                (tantivy.Occur.MustNot, tantivy.Query.term_query(schema, "scope", s, index_option="basic"))
+                for s in sorted(excluded)])
+        else:
+            allowed = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "scope", s, index_option="basic"))
+                 for s in scopes])
+            # Score 0: the scope only filters; it must not shift BM25 between scopes.
+            query = tantivy.Query.boolean_query([
+                (tantivy.Occur.Must, tantivy.Query.boolean_query(should)),
+                (tantivy.Occur.Must, tantivy.Query.const_score_query(allowed, 0.0))])
         hits = searcher.search(query, limit, count=False).hits
         if not hits:
             return []
@@ -184,7 +205,7 @@ class SearchIndex:
         return [Hit(int(p), int(s), float(score)) for (score, _), p, s in zip(hits, passage_ids, source_ids)]
 
     def doc_count(self) -> int:
-        return self._searcher.num_docs
+        return self._view[0].num_docs
 
     def close(self) -> None:
         """Finish merges and release the folder lock (idempotent)."""
