@@ -1,0 +1,24 @@
+"""Re-run a logged lookup from its query-log id (for buttons that outlive a restart).
+
+Why: buttons carry only ids in their custom_id (`cp:nav:<query_log_id>:...`), never the
+topic, so a click after a restart finds the topic in the query log and runs the same search
+again (without logging it twice). The guild must match: a query logged in one guild cannot
+be replayed from another.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.errors import NotFound
+from bot.models import QueryLog
+from bot.results import LookupAnswer
+from bot.services.lookup import lookup
+
+
+async def replay_lookup(app, query_log_id: int, *, guild_id: int | None, limit: int = 5) -> LookupAnswer:
+    async with app.sessions() as session:
+        row = await session.get(QueryLog, query_log_id)
+    if row is None or row.guild_id != guild_id:
+        raise NotFound("That lookup is no longer on file: run `/lookup` again.")
+    answer = await lookup(app, row.topic, guild_id=guild_id, limit=limit, log_query=False)
+    return replace(answer, query_log_id=query_log_id)

@@ -1,0 +1,162 @@
+"""Moderators' commands: one `/curate` group.
+
+Discord hides the group from members without Manage Server (`default_member_permissions`)
+and from DMs (guild-only), but that is only a default server admins can change, so the
+cog's `interaction_check` checks again on every call (Manage Server, or the moderator role
+set with `/curate role`). A refusal is ephemeral and runs nothing. Slow work (fetching a
+URL, ingesting an upload) defers first, then edits the reply. Replies are ephemeral: they
+are for the moderator, the audit log (`/curate audit`) is the shared record.
+"""
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import BadInput
+from bot.ratelimit import RateLimits
+from bot.render import embeds
+from bot.services import curation, sources
+from cogs._checks import has_manage_guild, require_moderator
+
+log = logging.getLogger(__name__)
+
+NONE = discord.AllowedMentions.none()
+MAX_UPLOAD_BYTES = 2_000_000  # articles are text; anything bigger is not an article
+UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm")
+STANCES = [app_commands.Choice(name=s, value=s) for s in ("counters", "supports", "context")]
+
+
+def _overrides(title: str | None, outlet: str | None, author: str | None, date: str | None) -> dict:
+    return {k: v for k, v in {"title": title, "outlet": outlet, "author": author, "published": date}.items() if v}
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Curate(commands.GroupCog, group_name="curate", group_description="Moderators: manage sources, links and aliases."):
+    def __init__(self, bot) -> None:
+        self.bot = bot
+        self.app = bot.app
+        self.limits: RateLimits = getattr(bot, "rate_limits", None) or RateLimits.defaults()
+        bot.rate_limits = self.limits
+        super().__init__()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return await require_moderator(interaction)
+
+    async def _reply(self, interaction: discord.Interaction, content: str | None = None,
+                     embed: discord.Embed | None = None) -> None:
+        await interaction.edit_original_response(content=content, embed=embed, allowed_mentions=NONE)
+
+    @app_commands.command(name="add", description="Add an article from a URL or an attached file.")
+    @app_commands.describe(url="Link to the article", file="The article as .txt, .md or .html",
+                           title="Override the title", outlet="Override the outlet", author="Override the author",
+                           date="Override the publication date (YYYY-MM-DD)")
+    async def add(self, interaction: discord.Interaction, url: str | None = None,
+                  file: discord.Attachment | None = None, title: str | None = None, outlet: str | None = None,
+                  author: str | None = None, date: str | None = None) -> None:
+        if (url is None) == (file is None):
+            raise BadInput("Give exactly one of `url` or `file`.")
+        if file is not None:
+            if file.size > MAX_UPLOAD_BYTES:
+                raise BadInput(f"That file is too large ({file.size // 1000} kB): the limit is {MAX_UPLOAD_BYTES // 1000} kB.")
+            if not file.filename.lower().endswith(UPLOAD_SUFFIXES):
+                raise BadInput("Attach the article as a .txt, .md or .html file.")
+        else:
+            self.limits.fetch(interaction.user.id, interaction.guild_id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        actor = str(interaction.user.id)
+        overrides = _overrides(title, outlet, author, date)
+        if file is not None:
+            raw = await file.read()
+            report = await sources.ingest_document(self.app, raw, filename=file.filename, guild_id=interaction.guild_id,
+                                                   actor=actor, overrides=overrides)
+        else:
+            report = await sources.ingest_url(self.app, url, guild_id=interaction.guild_id, actor=actor,
+                                              overrides=overrides)
+        await self._reply(interaction, embed=embeds.ingest_embed(report))
+
+    @app_commands.command(name="edit", description="Correct a source's citation details.")
+    @app_commands.describe(id="Source number", title="New title", outlet="New outlet", author="New author",
+                           date="New publication date (YYYY-MM-DD)", url="New link")
+    async def edit(self, interaction: discord.Interaction, id: app_commands.Range[int, 1], title: str | None = None,
+                   outlet: str | None = None, author: str | None = None, date: str | None = None,
+                   url: str | None = None) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        ref = await curation.edit_source(self.app, id, guild_id=interaction.guild_id, actor=str(interaction.user.id),
+                                         title=title, outlet=outlet, author=author, published=date, url=url)
+        await self._reply(interaction, embeds.source_ref_text(ref, "Updated"))
+
+    @app_commands.command(name="remove", description="Hide a source from lookups (it can be restored).")
+    @app_commands.describe(id="Source number")
+    async def remove(self, interaction: discord.Interaction, id: app_commands.Range[int, 1]) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        ref = await curation.remove_source(self.app, id, guild_id=interaction.guild_id, actor=str(interaction.user.id))
+        await self._reply(interaction, embeds.source_ref_text(ref, "Removed") + " Use `/curate restore` to undo.")
+
+    @app_commands.command(name="restore", description="Bring back a removed source.")
+    @app_commands.describe(id="Source number")
+    async def restore(self, interaction: discord.Interaction, id: app_commands.Range[int, 1]) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        ref = await curation.restore_source(self.app, id, guild_id=interaction.guild_id, actor=str(interaction.user.id))
+        await self._reply(interaction, embeds.source_ref_text(ref, "Restored"))
+
+    @app_commands.command(name="link", description="Link evidence to a claim (counters, supports or context).")
+    @app_commands.describe(claim="Passage number of the claim", evidence="Passage number of the evidence",
+                           stance="How the evidence relates to the claim", rationale="Why (shown to users)")
+    @app_commands.choices(stance=STANCES)
+    async def link(self, interaction: discord.Interaction, claim: app_commands.Range[int, 1],
+                   evidence: app_commands.Range[int, 1], stance: app_commands.Choice[str],
+                   rationale: app_commands.Range[str, 1, 300] | None = None) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        link_id = await curation.link(self.app, guild_id=interaction.guild_id, actor=str(interaction.user.id),
+                                      claim_passage_id=claim, evidence_passage_id=evidence, stance=stance.value,
+                                      rationale=rationale)
+        await self._reply(interaction, f"Linked: passage #{evidence} {stance.value} claim #{claim} (link #{link_id}).")
+
+    @app_commands.command(name="unlink", description="Remove a link (an automatic one is marked rejected).")
+    @app_commands.describe(claim="Passage number of the claim", evidence="Passage number of the evidence")
+    async def unlink(self, interaction: discord.Interaction, claim: app_commands.Range[int, 1],
+                     evidence: app_commands.Range[int, 1]) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        outcome = await curation.unlink(self.app, guild_id=interaction.guild_id, actor=str(interaction.user.id),
+                                        claim_passage_id=claim, evidence_passage_id=evidence)
+        await self._reply(interaction, f"Link between claim #{claim} and evidence #{evidence} {outcome}.")
+
+    @app_commands.command(name="alias", description="Make a term also search for another phrase (empty: remove).")
+    @app_commands.describe(term="What people type", canonical="What it should also search for (leave empty to remove)")
+    async def alias(self, interaction: discord.Interaction, term: app_commands.Range[str, 1, 100],
+                    canonical: app_commands.Range[str, 1, 200] | None = None) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        actor = str(interaction.user.id)
+        if canonical:
+            await curation.set_alias(self.app, guild_id=interaction.guild_id, actor=actor, term=term, canonical=canonical)
+            text = f"Alias saved: “{term}” also searches for “{canonical}”."
+        else:
+            await curation.remove_alias(self.app, guild_id=interaction.guild_id, actor=actor, term=term)
+            text = f"Alias “{term}” removed."
+        await self._reply(interaction, discord.utils.escape_markdown(text))
+
+    @app_commands.command(name="audit", description="Recent moderator actions on this server.")
+    @app_commands.describe(limit="How many entries (1-25)")
+    async def audit(self, interaction: discord.Interaction, limit: app_commands.Range[int, 1, 25] = 10) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        entries = await curation.audit_entries(self.app, guild_id=interaction.guild_id, limit=limit)
+        await self._reply(interaction, embed=embeds.audit_embed(entries))
+
+    @app_commands.command(name="role", description="Set (or clear) the role whose members may curate.")
+    @app_commands.describe(role="The moderator role (leave empty to clear)")
+    async def role(self, interaction: discord.Interaction, role: discord.Role | None = None) -> None:
+        if not has_manage_guild(interaction):  # a role-based moderator may not hand out moderation
+            raise BadInput("Only members with the Manage Server permission can change the moderator role.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await curation.set_moderator_role(self.app, guild_id=interaction.guild_id,
+                                          role_id=role.id if role else None, actor=str(interaction.user.id))
+        text = f"Moderator role set to {role.mention}." if role else "Moderator role cleared: Manage Server only."
+        await self._reply(interaction, text)
+
+
+async def setup(bot) -> None:
+    await bot.add_cog(Curate(bot))
