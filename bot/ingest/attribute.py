@@ -83,6 +83,13 @@ TITLES = (
     r"Supreme Leader|spokesperson|spokesman|spokeswoman|Dr\.|Mr\.|Mrs\.|Ms\.|Prof\.|Professor|Rev\."
 )
 _HONORIFICS = frozenset({"dr.", "mr.", "mrs.", "ms.", "prof.", "professor", "rev."})
+# Titles that tell "he" from "she"; any other title leaves the person compatible with both.
+_TITLE_GENDER = {
+    "mr.": "he", "king": "he", "prince": "he", "crown prince": "he", "congressman": "he", "chairman": "he",
+    "spokesman": "he", "pope": "he", "sheikh": "he", "ayatollah": "he",
+    "mrs.": "she", "ms.": "she", "queen": "she", "princess": "she", "congresswoman": "she",
+    "chairwoman": "she", "spokeswoman": "she",
+}
 _NAME_TOKEN = r"(?:(?:al|el|bin|ibn|abu|de|da|van|von|du|le|la|di|del|der)[- ])?[A-Z][a-zà-ÿ’'\-]*[a-zà-ÿ]|[A-Z]\."
 _NAME = rf"(?:{_NAME_TOKEN})(?:\s+(?:{_NAME_TOKEN})){{0,3}}"
 _NOT_NAME_TOKENS = frozenset("""Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February
@@ -108,7 +115,7 @@ _TRAILING = re.compile(
 _TRAILING_INVERTED = re.compile(
     rf"[,”\"]\s*(?:said|says|added|wrote|asked|noted|claimed)\s+(?P<np>[^,“”\"]{{1,80}}?)[.!?]?\s*$"
 )
-_ACCORDING = re.compile(r"\baccording to (?P<np>[^,.;:“”\"]{1,80})")
+_ACCORDING = re.compile(r"\b(?i:according) to (?P<np>[^,.;:“”\"]{1,80})")
 _GENERIC = re.compile(
     r"(?:^|\s)(?P<np>(?:(?:a|an|the|some|two|three|four|several|many|other|senior|one|one of the)\s+)?"
     r"(?:[\w-]+\s+){0,3}?(?:" + "|".join(SOURCE_NOUNS) + r"))"
@@ -133,14 +140,17 @@ class Entities:
     roles: dict[str, str] = field(default_factory=dict)  # "secretary of state" -> full name
     orgs: dict[str, str] = field(default_factory=dict)  # "Times" / "New York Times" -> "The New York Times"
     mentions: list[tuple[int, str]] = field(default_factory=list)  # (position, full name), in order
+    genders: dict[str, str] = field(default_factory=dict)  # full name -> "he"/"she", from a title
 
-    def person_before(self, position: int) -> str | None:
-        """The most recent person mentioned before `position` (for "he"/"she")."""
+    def person_before(self, position: int, pronoun: str | None = None) -> str | None:
+        """The most recent person mentioned before `position` (for "he"/"she"), skipping
+        people whose title says the pronoun cannot be theirs."""
         found = None
         for pos, name in self.mentions:
             if pos >= position:
                 break
-            found = name
+            if pronoun is None or self.genders.get(name, pronoun) == pronoun:
+                found = name
         return found
 
 
@@ -180,6 +190,8 @@ def find_entities(text: str, skip_until: int = 0) -> Entities:
             continue
         add_person(name)
         title = m.group("title").lower()
+        if title in _TITLE_GENDER:
+            entities.genders.setdefault(name, _TITLE_GENDER[title])
         if title not in _HONORIFICS:
             entities.roles.setdefault(title, name)
     for m in _ORG.finditer(body):
@@ -285,7 +297,7 @@ def resolve_phrase(phrase: str, position: int, entities: Entities) -> SpeakerRef
     last = words[-1]
     lower = phrase.lower()
     if last.lower() in PRONOUNS and len(words) <= 2:
-        name = entities.person_before(position)
+        name = entities.person_before(position, last.lower())
         return SpeakerRef(name=name) if name else None
     for role, name in entities.roles.items():
         if lower == f"the {role}" or lower.endswith(f" the {role}"):
@@ -352,14 +364,28 @@ def speaker_of(sentence: str, start: int, entities: Entities) -> SpeakerRef | No
 
 # ---------------------------------------------------------------- documents
 
+# Head nouns that can name the same document: an inquiry or a study publishes a report.
+_SAME_DOCUMENT_HEADS = {
+    "report": {"inquiry", "investigation", "review", "commission report", "study", "audit",
+               "assessment", "survey", "analysis"},
+}
+
+
+def _compatible_heads(a: str, b: str) -> bool:
+    return a == b or b in _SAME_DOCUMENT_HEADS.get(a, ()) or a in _SAME_DOCUMENT_HEADS.get(b, ())
+
+
 @dataclass
 class _DocumentCluster:
+    definite: bool = True  # introduced as "the ..." (already known to the reader)
     years: list[str] = field(default_factory=list)
     modifiers: list[str] = field(default_factory=list)
     heads: list[str] = field(default_factory=list)
 
     def add(self, mention: DocumentMention) -> None:
         for modifier in mention.modifiers:
+            if modifier.lower() in _DOC_DROP_MODIFIERS:
+                continue  # "the same inquiry", "a new study": not part of the name
             target = self.years if _YEAR.match(modifier) else self.modifiers
             if modifier not in target:
                 target.append(modifier)
@@ -379,19 +405,24 @@ def name_documents(mentions: list[DocumentMention]) -> list[str]:
     """A name per mention; mentions of the same document get the same, fullest name.
 
     A definite mention ("the 2002 report") joins the latest document with the same head
-    noun, or the only document so far; an indefinite one ("a new study") starts a new one."""
+    noun; failing that, the only document so far if that one was itself introduced as
+    known ("the congressional inquiry") and its head can name the same thing (an inquiry
+    publishes a report). An indefinite mention ("a new study") always starts a new one."""
     clusters: list[_DocumentCluster] = []
     assignment: list[_DocumentCluster] = []
     for mention in mentions:
         chosen = None
-        if mention.determiner != "a" and mention.determiner != "an":
+        definite = mention.determiner not in ("a", "an")
+        if definite:
             same_head = [c for c in clusters if mention.head in c.heads and c.accepts(mention)]
             if same_head:
                 chosen = same_head[-1]
-            elif len(clusters) == 1 and clusters[0].accepts(mention):
-                chosen = clusters[0]
+            elif len(clusters) == 1:
+                only = clusters[0]
+                if only.definite and only.accepts(mention) and any(_compatible_heads(h, mention.head) for h in only.heads):
+                    chosen = only
         if chosen is None:
-            chosen = _DocumentCluster()
+            chosen = _DocumentCluster(definite=definite)
             clusters.append(chosen)
         chosen.add(mention)
         assignment.append(chosen)

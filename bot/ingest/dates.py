@@ -21,7 +21,7 @@ _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:1[6-9]|2\d)\d\d)"
 _MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b")
 _DAY_MONTH_YEAR = re.compile(rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b")
-_ISO = re.compile(r"\b(?P<year>(?:1[6-9]|2\d)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b")
+_ISO = re.compile(r"(?<!\d)(?P<year>(?:1[6-9]|2\d)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)(?!\d)")
 _PATTERNS = (_ISO, _MONTH_DAY_YEAR, _DAY_MONTH_YEAR)
 # "WASHINGTON, Jan. 12, 2021 —" or "(Jan. 12, 2021)" at the start of a paragraph.
 _DATELINE = re.compile(r"^(?:[A-Z][A-Z .,'-]{1,40},\s*|\()")

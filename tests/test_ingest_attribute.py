@@ -1,0 +1,98 @@
+"""Who says what: speakers and claims on small articles written for these tests."""
+import pytest
+
+from bot.ingest.attribute import DocumentMention, name_documents
+from bot.ingest.parse import parse_article
+
+ARTICLE = """Senator Wants Bridge Reopened
+
+Congresswoman Jane Doe visited the river crossing on Tuesday with Mr. Tom Bell, the state engineer.
+
+“The bridge is safe. Engineers told us so,” she said. Doe also argued that closing it hurt local shops.
+
+The Daily Planet reported in March that cracks had been found in two supports. The engineers disagreed, the Planet noted.
+
+Two senior officials told reporters that the inspection would take weeks. It was alleged that the contractor had cut corners.
+
+A new study found that traffic doubled on the other bridge. According to the study, commutes grew by 20 minutes.
+
+The 2019 report said the bridge needed repairs. The 2021 report said it did not.
+
+“We are ready to act,” said Bell. He added that money was set aside.
+
+Traffic moved slowly all week. Reuters reported that the river was rising.
+"""
+
+
+@pytest.fixture(scope="module")
+def speakers():
+    article = parse_article(ARTICLE, filename="bridge.txt")
+    for p in article.passages:
+        assert article.text[p.char_start:p.char_end] == p.text
+    return {p.text: (p.speaker, p.is_claim) for p in article.passages}
+
+
+@pytest.mark.parametrize("sentence, speaker", [
+    ("“The bridge is safe. Engineers told us so,” she said.", "Jane Doe"),
+    ("Doe also argued that closing it hurt local shops.", "Jane Doe"),
+    ("The Daily Planet reported in March that cracks had been found in two supports.", "The Daily Planet"),
+    ("The engineers disagreed, the Planet noted.", "The Daily Planet"),
+    ("Two senior officials told reporters that the inspection would take weeks.", "Two senior officials"),
+    ("A new study found that traffic doubled on the other bridge.", "the study"),
+    ("According to the study, commutes grew by 20 minutes.", "the study"),
+    ("The 2019 report said the bridge needed repairs.", "the 2019 report"),
+    ("The 2021 report said it did not.", "the 2021 report"),
+    ("“We are ready to act,” said Bell.", "Tom Bell"),
+    ("He added that money was set aside.", "Tom Bell"),
+    ("Reuters reported that the river was rising.", "Reuters"),
+])
+def test_reported_speech_has_its_speaker(speakers, sentence, speaker):
+    assert speakers[sentence] == (speaker, True)
+
+
+@pytest.mark.parametrize("sentence", [
+    "It was alleged that the contractor had cut corners.",  # passive: nobody named
+    "Traffic moved slowly all week.",  # the author's own voice
+])
+def test_sentences_without_a_named_speaker_are_not_claims(speakers, sentence):
+    assert speakers[sentence] == (None, False)
+
+
+def test_he_means_the_most_recent_person():
+    text = ("Storm Hits Coast\n\nResidents left early on Monday as the storm came in from the sea.\n\n"
+            "Mayor Ann Ito met Governor Raj Patel at noon. Patel later spoke to reporters.\n\n"
+            "He said the shelters were full.")
+    article = parse_article(text, filename="storm.txt")
+    last = article.passages[-1]
+    assert last.text == "He said the shelters were full." and last.speaker == "Raj Patel"
+
+
+def test_role_resolves_to_the_person_who_holds_it():
+    text = ("Minister Visits Port\n\nTrade ties were on the agenda at the harbour this week.\n\n"
+            "Foreign Minister Lena Berg toured the port on Friday.\n\n"
+            "The foreign minister said exports would double. Berg did not give a date.")
+    article = parse_article(text, filename="port.txt")
+    by_text = {p.text: p.speaker for p in article.passages}
+    assert by_text["The foreign minister said exports would double."] == "Lena Berg"
+
+
+def test_document_mentions_merge_only_when_they_point_back():
+    inquiry = DocumentMention("the", ("congressional", "9/11"), "inquiry")
+    report = DocumentMention("the", ("2002",), "report")
+    assert name_documents([inquiry, report]) == ["the 2002 congressional 9/11 inquiry report"] * 2
+    study = DocumentMention("a", ("new",), "study")
+    assert name_documents([study, report]) == ["the study", "the 2002 report"]
+    older = DocumentMention("the", ("2019",), "report")
+    assert name_documents([older, report]) == ["the 2019 report", "the 2002 report"]
+
+
+def test_headline_and_subtitle_are_claims_without_speaker_and_captions_are_not():
+    text = ("Mayor Pledges New Bridge\n\nThe city will replace its oldest crossing, the mayor says.\n\n"
+            "Mayor Ann Ito speaks at City Hall in Springfield on March 3, 2024.\n\n"
+            "Work will start next year. Ito said the budget was approved.")
+    article = parse_article(text, filename="x.txt")
+    kinds = [(p.kind, p.speaker, p.is_claim) for p in article.passages]
+    assert kinds == [
+        ("headline", None, True), ("subtitle", None, True), ("caption", None, False),
+        ("body", None, False), ("body", "Ann Ito", True),
+    ]

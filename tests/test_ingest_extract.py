@@ -1,0 +1,167 @@
+"""Formats, metadata precedence, decoding and boilerplate removal."""
+import json
+from datetime import date
+
+import pytest
+
+from bot.errors import BadInput
+from bot.ingest.extract import load_sidecar, remove_boilerplate
+from bot.ingest.parse import parse_article
+
+BODY = [
+    "Council Votes to Close the Old Bridge",
+    "The decision ends a decade of debate over the crossing.",
+    "The city council voted 7-2 on Monday to close the old bridge to cars.",
+    "“The bridge is no longer safe. We cannot wait for another report,” Mayor Ana Ruiz said.",
+    "Repairs had been estimated at $40 million.",
+]
+
+
+def article_text(*paragraphs: str) -> str:
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def assert_offsets(article):
+    for p in article.passages:
+        assert article.text[p.char_start:p.char_end] == p.text
+
+
+def test_page_furniture_is_removed_anywhere():
+    raw = article_text(
+        "Skip to main content | Menu | Search",
+        *BODY[:3],
+        "Share on Facebook Share on Twitter Email",
+        "Related: Council approves new bike lanes",
+        BODY[3],
+        "We use cookies to improve your browsing experience. By continuing you agree to our privacy policy.",
+        BODY[4],
+        "Read more: Why the bridge matters",
+    )
+    article = parse_article(raw, filename="bridge.txt")
+    assert article.text == "\n\n".join(BODY)
+    assert_offsets(article)
+
+
+def test_trailing_appeal_block_is_removed_from_the_end_backwards():
+    raw = article_text(
+        *BODY,
+        "Enjoyed this story?",
+        "Local news costs money to make and we rely on readers like you. Become a member today "
+        "and support independent journalism in our city, or chip in what you can.",
+        "Sign up for our free newsletter.",
+    )
+    article = parse_article(raw, filename="bridge.txt")
+    assert article.text == "\n\n".join(BODY)
+
+
+def test_body_paragraph_that_mentions_donations_is_kept():
+    paragraph = ("The campaign said it received a donation of $5,000 from the developer, "
+                 "and that the money would be returned after questions from reporters about "
+                 "the bridge contract, which is worth far more than any single gift.")
+    raw = article_text(*BODY[:3], paragraph, *BODY[3:])
+    article = parse_article(raw, filename="bridge.txt")
+    assert paragraph in article.text.split("\n\n")
+
+
+def test_remove_boilerplate_keeps_a_question_that_is_not_before_an_appeal():
+    paragraphs = ["Who pays for the bridge?", "Nobody knows yet, officials said."]
+    assert remove_boilerplate(paragraphs) == paragraphs
+
+
+def test_markdown_front_matter_gives_metadata_and_is_not_text():
+    raw = (
+        "---\ntitle: Council Votes to Close the Old Bridge\noutlet: The Riverside Ledger\n"
+        "author: Sam Lee\nurl: https://ledger.example/bridge\npublished: 2024-03-04\n"
+        "section: Local\n---\n\n# Council Votes to Close the Old Bridge\n\n"
+        + "\n\n".join(BODY[1:3]) + "\n\nRead the [full minutes](https://x.example/m) **online** today.\n"
+    )
+    article = parse_article(raw, filename="bridge.md")
+    assert article.title == "Council Votes to Close the Old Bridge"
+    assert (article.outlet, article.author, article.url) == (
+        "The Riverside Ledger", "Sam Lee", "https://ledger.example/bridge")
+    assert article.published == date(2024, 3, 4) and article.published_inferred is False
+    assert article.metadata == {"section": "Local"}
+    assert article.text.startswith("Council Votes to Close the Old Bridge\n\n")
+    assert "---" not in article.text and "#" not in article.text
+    assert article.text.endswith("Read the full minutes online today.")
+    assert article.passages[0].kind == "headline"
+    assert_offsets(article)
+
+
+def test_sidecar_and_overrides_take_precedence():
+    raw = article_text(*BODY)
+    sidecar = {"title": "Bridge closes", "outlet": "Ledger", "published": "March 5, 2024", "extra": 1}
+    article = parse_article(raw, filename="b.txt", sidecar=sidecar,
+                            overrides={"outlet": "The Ledger", "author": "Kim"})
+    assert article.title == "Bridge closes"
+    assert (article.outlet, article.author) == ("The Ledger", "Kim")
+    assert article.published == date(2024, 3, 5) and not article.published_inferred
+    assert article.metadata == {"extra": 1}
+    # The headline paragraph is still the headline passage.
+    assert article.passages[0].text == BODY[0] and article.passages[0].kind == "headline"
+
+
+def test_load_sidecar_reads_meta_json_next_to_the_file(tmp_path):
+    seed = tmp_path / "story.txt"
+    seed.write_text(article_text(*BODY), encoding="utf-8")
+    assert load_sidecar(seed) is None
+    (tmp_path / "story.txt.meta.json").write_text(json.dumps({"outlet": "Ledger"}), encoding="utf-8")
+    assert load_sidecar(seed) == {"outlet": "Ledger"}
+    (tmp_path / "story.txt.meta.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(BadInput, match="story.txt.meta.json"):
+        load_sidecar(seed)
+
+
+def test_html_article_uses_page_metadata():
+    html = f"""<html><head><title>Council Votes to Close the Old Bridge | Ledger</title>
+    <meta name="author" content="Sam Lee"><meta property="og:site_name" content="The Riverside Ledger">
+    <meta property="article:published_time" content="2024-03-04T09:00:00Z">
+    <link rel="canonical" href="https://ledger.example/bridge"></head><body>
+    <nav><a href="/">Home</a> <a href="/s">Subscribe</a></nav>
+    <article><h1>{BODY[0]}</h1>{''.join(f'<p>{p}</p>' for p in BODY[1:])}</article>
+    <footer>Copyright 2024 The Riverside Ledger. All rights reserved.</footer></body></html>"""
+    article = parse_article(html.encode("utf-8"), filename="bridge.html")
+    assert article.title == BODY[0]
+    assert article.outlet == "The Riverside Ledger" and article.author == "Sam Lee"
+    assert article.url == "https://ledger.example/bridge"
+    assert article.published == date(2024, 3, 4) and not article.published_inferred
+    assert article.text.split("\n\n") == BODY
+    assert "Subscribe" not in article.text and "Copyright" not in article.text
+    assert_offsets(article)
+
+
+def test_bytes_with_bom_decode_and_invisible_characters_are_stripped():
+    raw = "\ufeff" + article_text(*BODY).replace("decision", "deci\u200bsion").replace("Repairs", "Rep\x07airs")
+    article = parse_article(raw.encode("utf-8"), filename="b.txt")
+    assert "The decision ends" in article.text and "Repairs had" in article.text
+    assert "\u200b" not in article.text and "\x07" not in article.text
+
+
+def test_windows_newlines_are_normalised():
+    article = parse_article(article_text(*BODY).replace("\n", "\r\n"), filename="b.txt")
+    assert article.text == "\n\n".join(BODY)
+
+
+def test_non_utf8_bytes_give_a_friendly_error():
+    with pytest.raises(BadInput, match="not UTF-8"):
+        parse_article("Café au lait.".encode("latin-1"), filename="b.txt")
+
+
+@pytest.mark.parametrize("raw", ["", "   \n\n\t ", b"", "\u200b\u200b", "Skip to content Skip to footer"])
+def test_empty_input_is_bad_input(raw):
+    with pytest.raises(BadInput, match="no article text"):
+        parse_article(raw, filename="b.txt")
+
+
+def test_nothing_is_guessed_without_metadata():
+    article = parse_article(article_text(*BODY), filename="b.txt")
+    assert (article.outlet, article.author, article.url, article.published) == (None, None, None, None)
+    assert article.published_inferred is False
+
+
+def test_text_without_a_headline_gets_its_opening_words_as_title():
+    raw = "It was a quiet day in the city until the bridge closed and traffic backed up for miles in every direction. Then rain came."
+    article = parse_article(raw, filename="b.txt")
+    assert article.title.startswith("It was a quiet day in the city") and article.title.endswith("…")
+    assert len(article.title) <= 121
+    assert [p.kind for p in article.passages] == ["body", "body"]

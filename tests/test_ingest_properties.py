@@ -1,0 +1,49 @@
+"""Whatever text arrives, parsing either fails with a friendly BadInput or gives passages
+that slice back exactly to the stored text."""
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from bot.errors import BadInput
+from bot.ingest.parse import parse_article
+
+# Text built from the characters that drive the rules (punctuation, quotes, newlines,
+# invisible characters) plus arbitrary unicode.
+PIECES = st.sampled_from([
+    ". ", "? ", "! ", "...", "… ", "“", "”", '"', "\n", "\n\n", " ", "\t", "U.S. ", "Mr. ", "Jan. 12, 2021",
+    "He said", ", he claimed.", "The Times", "\u200b", "\x00", "\ufeff", "\r\n", "Skip to content", "#", "---\n",
+    "Donate today.", "A", "a", "1", "(", ")", ":",
+])
+TEXT = st.one_of(
+    st.text(max_size=400),
+    st.lists(st.one_of(PIECES, st.text(max_size=12)), max_size=60).map("".join),
+)
+
+
+def check(article) -> None:
+    assert article.title
+    for p in article.passages:
+        assert p.text and p.text.strip()
+        assert article.text[p.char_start:p.char_end] == p.text
+        assert len(p.text) <= 1000
+        assert 1 <= p.paragraph <= article.text.count("\n\n") + 1
+        assert p.kind in {"headline", "subtitle", "caption", "body"}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(TEXT, st.sampled_from(["a.txt", "a.md", "a.html"]))
+def test_any_text_parses_or_raises_bad_input(text, filename):
+    try:
+        article = parse_article(text, filename=filename)
+    except BadInput:
+        return
+    check(article)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+def test_any_bytes_parse_or_raise_bad_input(raw):
+    try:
+        article = parse_article(raw, filename="upload.txt")
+    except BadInput as error:
+        assert "UTF-8" in str(error) or "no article text" in str(error)
+        return
+    check(article)
