@@ -45,15 +45,28 @@ REFUTATION = _rx(
     r"connection|association|relationship|correlation|effect|difference|benefit|role)",
     r"(?:offered|provided|presented|produced|gave|showed|shown|found|finds|cited|has|had|have) no",
     r"(?:without|lack(?:s|ed|ing)? (?:of )?|absence of )(?:any )?(?:\w+ )?(?:evidence|proof|basis)",
-    r"rebuff(?:ed|s|ing)?", r"reject(?:ed|s|ing)? (?:the |this |that |those |these |such )?(?:claim|claims|"
+    r"reject(?:ed|s|ing)? (?:the |this |that |those |these |such )?(?:claim|claims|"
     r"allegation|allegations|idea|notion|theory|assertion|hypothesis)", r"den(?:y|ied|ies|ying)",
     r"refut(?:e|ed|es|ing)", r"disprov(?:e|ed|es|ing|en)", r"contradict(?:s|ed|ing|ory)?",
-    r"disput(?:e|ed|es|ing)", r"at odds", r"not (?:true|the case|supported|borne out)",
+    r"disput(?:e|ed|es|ing)", r"not (?:true|the case|supported|borne out)",
     r"fail(?:s|ed|ing)? to (?:show|find|support|demonstrate|replicate|confirm|prove|detect)",
     r"(?:did|does|do|could|can) not (?:find|show|support|confirm|demonstrate|detect|replicate)",
     r"no (?:statistically )?significant", r"not (?:statistically )?significant(?:ly)?",
     r"(?:was|were|is|are) not associated", r"(?:is|are|was|were) unrelated",
     r"never (?:happened|existed|occurred)",
+)
+
+# The two parties are in conflict: this rebuts a claim that they cooperate, nothing else
+# ("Iran and al-Qaeda remain bitterly at odds" says nothing about a prisoner exchange).
+CONFLICT = _rx(
+    r"at odds", r"rebuff(?:ed|s|ing)?", r"(?:bitter |sworn )?(?:rivals|enemies|adversaries)", r"hostil(?:e|ity)",
+    r"feud(?:ing|s)?", r"antagonis(?:m|tic)", r"distrust(?:ed|s)?", r"mistrust", r"estranged", r"cut ties",
+)
+# What such a conflict rebuts: a claim of cooperation between parties.
+COOPERATION = _rx(
+    r"ax[ie]s", r"allian(?:ce|ces)", r"all(?:y|ies|ied)", r"ties", r"collaborat\w*", r"cooperat\w*", r"partner\w*",
+    r"protect\w*", r"harbou?r\w*", r"shelter\w*", r"(?:home )?base", r"safe haven", r"haven", r"sponsor\w*",
+    r"back(?:ed|ing|s)", r"coordinat\w*", r"in league", r"working with", r"aid(?:ed|ing|s)?",
 )
 
 # The speaker admits a weakness: "conceded that there's no evidence of ...".
@@ -112,6 +125,14 @@ def evaluative_cues(text: str) -> list[Cue]:
 
 def refutation_cues(text: str) -> list[Cue]:
     return _matches(REFUTATION, text, "refutation")
+
+
+def conflict_cues(text: str) -> list[Cue]:
+    return _matches(CONFLICT, text, "conflict")
+
+
+def cooperation_words(text: str) -> list[Cue]:
+    return _matches(COOPERATION, text, "cooperation")
 
 
 def concession_cues(text: str) -> list[Cue]:

@@ -9,7 +9,9 @@ a claim only when all three hold:
 2. **Voice**: it is not just the same speaker saying more of the same. A named speaker's
    other sentences can only rebut their own claim by conceding ("conceded that there's no
    evidence") or when the words are the author's judgement about them ("flimsy", "fabricating").
-3. **Opposition**: refutation or denial ("rebuffed", "no underlying intelligence", "at odds"),
+   A verdict that names another speaker is about that speaker's claims, not this one.
+3. **Opposition**: refutation or denial ("no underlying intelligence", "disputed"), a conflict
+   between parties the claim says cooperate ("at odds", "rebuffed" against "axis"),
    an evaluative word, a concession, an alternative explanation (a different actor tied to the
    same events), a negated predicate the claim asserts, or a reversed direction word.
    A claim that itself denies something is agreed with, not rebutted, by another denial.
@@ -19,6 +21,7 @@ The rationale names the words that fired, so a reader can check the decision.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.stance import cues as C
@@ -31,10 +34,12 @@ ANAPHORA_WINDOW = 3
 _ANAPHORA = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:both of )?(?:these|those|this|that|the) (?:claims?|allegations?|assertions?)\b",
                        re.IGNORECASE)
 _WORDS = re.compile(r"[^\W_]+(?:[-’'][^\W_]+)*")
+_CALENDAR = re.compile(r"^(?:January|February|March|April|May|June|July|August|September|October|November|"
+                       r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$")
 _FUNCTION_CAPS = re.compile(r"^(?:The|A|An|This|That|These|Those|It|He|She|They|We|I|In|On|At|Of|For|But|And|Or)$")
 
 # Weights: how much each kind of opposition says on its own (before topic and voice bonuses).
-WEIGHTS = {"concession": 0.55, "evaluative": 0.5, "refutation": 0.5, "alternative": 0.4,
+WEIGHTS = {"concession": 0.55, "evaluative": 0.5, "refutation": 0.5, "conflict": 0.5, "alternative": 0.4,
            "negation": 0.35, "direction": 0.3}
 
 
@@ -65,17 +70,33 @@ def _same_passage(a: StanceInput, b: StanceInput) -> bool:
 
 
 def _same_speaker(a: str | None, b: str | None) -> bool:
+    """"Pompeo" and "Mike Pompeo" are one speaker: one name's words contain the other's."""
     if not a or not b:
         return False
-    return a.strip().casefold() == b.strip().casefold()
+    wa, wb = set(a.casefold().split()), set(b.casefold().split())
+    return wa <= wb or wb <= wa
 
 
 def _mentions(text: str, name: str | None) -> bool:
-    """Does `text` name the speaker (by surname or full name)?"""
+    """Does `text` name this speaker? Only proper names count (their last word capitalised:
+    "Mike Pompeo" -> "Pompeo", "The New York Times" -> "Times"); "the 2002 report" does not."""
     if not name:
         return False
     surname = name.split()[-1]
-    return re.search(rf"\b{re.escape(surname)}\b", text, re.IGNORECASE) is not None
+    if not surname[:1].isupper():
+        return False
+    return re.search(rf"(?<![\w-]){re.escape(surname)}(?![\w-])", text) is not None
+
+
+def _addresses_someone_else(claim: StanceInput, evidence: StanceInput, speakers: Collection[str]) -> str | None:
+    """The evidence names a speaker, and not the claim's: its verdict is about that speaker's
+    claims ("Pompeo also cited ... but those too were flimsy" is not about the Times)."""
+    if not claim.speaker or _mentions(evidence.text, claim.speaker):
+        return None
+    for name in {*speakers, evidence.speaker or ""}:
+        if name and not _same_speaker(name, claim.speaker) and _mentions(evidence.text, name):
+            return name
+    return None
 
 
 def _refers_back(claim: StanceInput, evidence: StanceInput) -> bool:
@@ -92,7 +113,7 @@ def _outside(cues: list[C.Cue], spans: list[tuple[int, int]]) -> list[C.Cue]:
 def _claim_denies(text: str) -> bool:
     """The claim's main assertion is itself a denial (ignoring a conceded side clause)."""
     spans = C.concession_spans(text)
-    found = C.refutation_cues(text) + C.evaluative_cues(text)
+    found = C.refutation_cues(text) + C.evaluative_cues(text) + C.conflict_cues(text)
     if _outside(found, spans):
         return True
     return any(not any(s <= pos < e for s, e in spans) for _, pos in C.negated_words(text))
@@ -116,12 +137,29 @@ def _alternative(claim: StanceInput, evidence: StanceInput) -> tuple[str, str, s
     found = C.alternative_cues(evidence.text)
     if not found:
         return None
+    claim_keys, evidence_keys = content_keys(claim.text), content_keys(evidence.text)
+
+    def new_to(word: str, keys: frozenset[str]) -> bool:
+        own = content_keys(word)
+        return bool(own) and not any(keys_match(a, k) for a in own for k in keys)
+
     claim_roles = _role_actors(claim.text)
     for key, actor in _role_actors(evidence.text).items():
         other = claim_roles.get(key)
-        if other and not (content_keys(other) & content_keys(actor)) and \
-                not any(keys_match(a, c) for a in content_keys(actor) for c in content_keys(claim.text)):
+        if other and new_to(actor, claim_keys) and new_to(other, evidence_keys):
             return found[0].text, actor, other
+    # No parallel role: the first name after the cue that the claim lacks, against a name in
+    # the claim that the evidence lacks ("assistance from ... the Saudi government" vs "Iran").
+    cue = found[0]
+    after = [w for w in _WORDS.findall(evidence.text[cue.start:cue.start + len(cue.text) + 80])
+             if w[:1].isupper() and not _FUNCTION_CAPS.match(w) and not _CALENDAR.match(w)]
+    actor = next((w for w in after if new_to(w, claim_keys)), None)
+    words = _WORDS.findall(claim.text)
+    other = next((w for i, w in enumerate(words) if i and w[:1].isupper() and not _FUNCTION_CAPS.match(w)
+                  and not _CALENDAR.match(w) and not _mentions(w, claim.speaker) and new_to(w, evidence_keys)
+                  and not (claim.speaker and w in claim.speaker)), None)
+    if actor and other:
+        return cue.text, actor, other
     return None
 
 
@@ -170,8 +208,11 @@ def _rationale(parts: list[str]) -> str:
     return text if len(text) <= MAX_RATIONALE else text[:MAX_RATIONALE - 1].rstrip() + "…"
 
 
-def assess(claim: StanceInput, evidence: StanceInput) -> StanceDecision | None:
-    """How `evidence` bears on `claim`: counters / supports / context, or None if unrelated."""
+def assess(claim: StanceInput, evidence: StanceInput, *, speakers: Collection[str] = ()) -> StanceDecision | None:
+    """How `evidence` bears on `claim`: counters / supports / context, or None if unrelated.
+
+    `speakers`: names of the speakers known around these passages (e.g. every speaker in the
+    source), so a verdict that names another speaker is not pinned on this claim."""
     if _same_passage(claim, evidence):
         return None
     ignore = name_keys(claim.speaker)
@@ -187,12 +228,21 @@ def assess(claim: StanceInput, evidence: StanceInput) -> StanceDecision | None:
     refutations = [] if same else _outside(C.refutation_cues(evidence.text), spans)
     contrast = C.contrast_cues(evidence.text)
     claim_denies = _claim_denies(claim.text)
+    claim_spans = C.concession_spans(claim.text)
+    cooperation = _outside(C.cooperation_words(claim.text), claim_spans)
+    conflicts = C.conflict_cues(evidence.text) if (cooperation or refers_back) else []
+    someone_else = _addresses_someone_else(claim, evidence, speakers)
 
     signals: list[tuple[str, str]] = []  # (kind, what the rationale shows)
-    if not claim_denies:
-        signals += [("concession", f'concession "{c.text}"') for c in concessions[:1]]
+    if not claim_denies and not someone_else:
+        # A concession rebuts only its own speaker's other claims (an admission against interest).
+        if same:
+            signals += [("concession", f'concession "{c.text}"') for c in concessions[:1]]
         signals += [("evaluative", f'judged "{c.text}"') for c in evaluative[:1]]
         signals += [("refutation", f'negation "{c.text}"') for c in refutations[:2]]
+        if not same:
+            signals += [("conflict", f'conflict "{c.text}"' + (f' vs "{cooperation[0].text}"' if cooperation else ""))
+                        for c in conflicts[:1]]
         if not same:
             alt = _alternative(claim, evidence)
             if alt:
@@ -222,8 +272,12 @@ def assess(claim: StanceInput, evidence: StanceInput) -> StanceDecision | None:
         parts.append(shares)
         return StanceDecision(COUNTERS, round(min(0.95, confidence), 3), _rationale(parts))
 
-    if claim_denies and (refutations or evaluative or concessions):
-        words = (refutations or evaluative or concessions)[0].text
+    if someone_else:
+        return StanceDecision(CONTEXT, round(min(0.4, 0.1 + 0.05 * ov.count), 3),
+                              _rationale([f"about {someone_else}, not {claim.speaker}", shares]))
+    agreeing = refutations or evaluative or concessions or C.conflict_cues(evidence.text)
+    if claim_denies and agreeing:
+        words = agreeing[0].text
         return StanceDecision(SUPPORTS, round(min(0.8, 0.4 + 0.05 * ov.count), 3),
                               _rationale([f'both deny: "{words}"', shares]))
     if same:

@@ -85,13 +85,14 @@ def _cross_decision(decision: StanceDecision) -> StanceDecision:
 def _decide_pairs(claims: list[_Row], evidence: list[_Row], *, cross: bool) -> dict[tuple[int, int], StanceDecision]:
     """Run the rules on every (claim, evidence) pair; CPU only, safe to run in a thread."""
     out: dict[tuple[int, int], StanceDecision] = {}
+    speakers = {r.stance_input.speaker for r in (*claims, *evidence) if r.stance_input.speaker}
     for c in claims:
         for e in evidence:
             if c.passage_id == e.passage_id or (cross and c.source_id == e.source_id):
                 continue
             if cross and not _scopes_may_link(c.scope, e.scope):
                 continue
-            decision = assess(c.stance_input, e.stance_input)
+            decision = assess(c.stance_input, e.stance_input, speakers=speakers)
             if decision is None or decision.stance not in STORED_STANCES:
                 continue
             if cross:
