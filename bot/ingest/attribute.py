@@ -24,6 +24,7 @@ A sentence with no resolvable speaker is the author's own voice: speaker None, n
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -145,13 +146,12 @@ class Entities:
     def person_before(self, position: int, pronoun: str | None = None) -> str | None:
         """The most recent person mentioned before `position` (for "he"/"she"), skipping
         people whose title says the pronoun cannot be theirs."""
-        found = None
-        for pos, name in self.mentions:
-            if pos >= position:
-                break
+        index = bisect.bisect_left(self.mentions, (position, ""))
+        for i in range(index - 1, -1, -1):
+            name = self.mentions[i][1]
             if pronoun is None or self.genders.get(name, pronoun) == pronoun:
-                found = name
-        return found
+                return name
+        return None
 
 
 def _clean_name(name: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -33,7 +32,13 @@ MARKDOWN_SUFFIXES = {".md", ".markdown"}
 SHORT_APPEAL_CHARS = 200  # an appeal in the middle of an article is only dropped if this short
 LEAD_IN_CHARS = 150  # "Tired of reading...?" style teaser right before a trailing appeal
 
-_KEEP_CONTROLS = {"\n", "\t"}
+# Control chars except tab/newline (Cc), format chars such as zero-width spaces, joiners,
+# bidi marks and the BOM (Cf), lone surrogates (Cs), private use (Co), Unicode tag chars.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff\ue000-\uf8ff"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e007f\U000f0000-\U0010ffff]"
+)
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 _FRONT_MATTER = re.compile(r"\A---[^\S\n]*\n(?P<body>.*?)\n---[^\S\n]*(?:\n|\Z)", re.S)
 _FRONT_MATTER_LINE = re.compile(r"^\s*(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*$")
@@ -68,23 +73,14 @@ def decode(raw: str | bytes) -> str:
 
 
 def sanitize(text: str) -> str:
-    """Drop invisible characters (zero-width, bidi marks, control chars) and unify newlines.
+    """Drop invisible characters (zero-width, bidi marks, soft hyphens, control and
+    private-use chars) and unify newlines.
 
     Done before anything else so offsets, hashes and searches never depend on characters a
-    reader cannot see. Tabs and newlines stay: they are layout."""
+    reader cannot see. Tabs and newlines stay: they are layout. One precompiled regex, so
+    bulk ingestion stays fast."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2029", "\n\n").replace("\u2028", "\n")
-    if text.isascii() and text.isprintable():
-        return text
-    out = []
-    for ch in text:
-        if ch in _KEEP_CONTROLS:
-            out.append(ch)
-            continue
-        category = unicodedata.category(ch)
-        if category in ("Cc", "Cf", "Cs", "Co", "Cn"):
-            continue  # control, format (zero-width, bidi), surrogate, private use, unassigned
-        out.append(ch)
-    return "".join(out)
+    return _INVISIBLE.sub("", text)
 
 
 # ---------------------------------------------------------------- metadata

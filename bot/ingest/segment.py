@@ -39,7 +39,8 @@ to despite during under last next both each every such no not nor once later ear
 """.split())
 
 _CANDIDATE = re.compile(r"(?P<punct>\.{2,}|…|[.!?]+)(?P<close>[”\"’')\]]*)(?P<space>\s+)")
-_INITIALISM = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$|^[A-Z]$|^(?:jr|sr)$", re.I)
+# "U.S", "D.C", "e.g", a middle initial "F", "Jr": these end a sentence only before a starter word.
+_INITIALISM = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$|^[A-Z]$|^(?:[JjSs]r)$")
 _TOKEN_BEFORE = re.compile(r"(\S+)$")
 _STRIP_OPENERS = "“\"‘'([{"
 _STRIP_CLOSERS = "”\"’')]}"
