@@ -384,3 +384,82 @@ def test_filename_hint_is_sanitised():
     assert filename_hint("https://news.example/", "txt") == "news.example.txt"
     assert filename_hint("https://news.example/../../etc/passwd", "txt") == "passwd.txt"
 
+
+
+# --- through the ingestion service (both database backends) --------------------------------
+
+STORY = """<!doctype html><html><head><meta charset="utf-8"><title>Harbour plan approved</title>
+<meta name="author" content="Dana Reyes"></head><body><article>
+<h1>Harbour plan approved after long debate</h1>
+<p>The city council approved the harbour expansion plan on Tuesday after a debate that lasted
+more than six hours and drew hundreds of residents to the public gallery.</p>
+<p>“This plan will create two thousand jobs within five years,” said Mayor Lena Ortiz, who has
+championed the project since her election campaign.</p>
+<p>Critics disputed the figure. “The council’s own study counts four hundred permanent jobs, not
+two thousand,” said Omar Haddad, an economist at the regional university.</p>
+</article></body></html>"""
+
+
+async def _story(_request):
+    return web.Response(text=STORY, content_type="text/html")
+
+
+@pytest.fixture
+async def story_server():
+    app = web.Application()
+    app.router.add_get("/news/harbour", _story)
+    app.router.add_get("/short/harbour", _redirect_to("/news/harbour"))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    yield f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+    await runner.cleanup()
+
+
+async def _open_app(settings, **overrides):
+    import dataclasses
+
+    from bot.app import Counterpoint
+
+    return await Counterpoint.open(dataclasses.replace(settings, **overrides), migrate=False, ingest_seeds=False)
+
+
+async def test_ingest_url_stores_the_fetched_page_verbatim(engine, settings, story_server):
+    from sqlmodel import select
+
+    from bot.models import Passage, Source
+    from bot.services.sources import ingest_url
+
+    app = await _open_app(settings, allow_private_fetch=True)
+    try:
+        report = await ingest_url(app, f"{story_server}/short/harbour", guild_id=77, actor="mod")
+        assert report.status == "created"
+        async with app.sessions() as session:
+            source = await session.get(Source, report.source_id)
+            passages = (await session.exec(select(Passage).where(Passage.source_id == source.id))).all()
+        assert source.url == f"{story_server}/news/harbour"  # where the redirect landed
+        texts = [p.text for p in passages]
+        assert any("This plan will create two thousand jobs within five years" in t for t in texts)
+        for p in passages:
+            assert source.text[p.char_start:p.char_end] == p.text
+    finally:
+        await app.close()
+
+
+async def test_ingest_url_refuses_private_address_and_stores_nothing(engine, settings, story_server):
+    from sqlmodel import select
+
+    from bot.models import Source
+    from bot.services.sources import ingest_url
+
+    app = await _open_app(settings, allow_private_fetch=False)
+    try:
+        with pytest.raises(FetchFailed):
+            await ingest_url(app, f"{story_server}/news/harbour", guild_id=77, actor="mod")
+        with pytest.raises(FetchFailed, match="private or local network"):
+            await ingest_url(app, "http://169.254.169.254/latest/meta-data/", guild_id=77, actor="mod")
+        async with app.sessions() as session:
+            assert (await session.exec(select(Source))).all() == []
+    finally:
+        await app.close()
