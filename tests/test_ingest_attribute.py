@@ -96,3 +96,34 @@ def test_headline_and_subtitle_are_claims_without_speaker_and_captions_are_not()
         ("headline", None, True), ("subtitle", None, True), ("caption", None, False),
         ("body", None, False), ("body", "Ann Ito", True),
     ]
+
+
+CONTINUED = """Port Deal Signed
+
+The port authority signed the deal on Friday after months of talks.
+
+“We won. It was hard,” Mayor Ann Ito said. “Nobody expected it.”
+
+“This is a great day,” said Raj Patel, the port’s director.
+
+Lena Berg, the authority’s chief executive, said the deal would create jobs.
+
+Nobody said the deal was perfect. It said prices would rise.
+
+Berg, who spoke on Tuesday, argued that the port needed money.
+"""
+
+
+@pytest.mark.parametrize("sentence, speaker", [
+    ("“We won. It was hard,” Mayor Ann Ito said.", "Ann Ito"),  # the title is not part of the name
+    ("“Nobody expected it.”", "Ann Ito"),  # a quotation continuing the previous speaker's
+    ("“This is a great day,” said Raj Patel, the port’s director.", "Raj Patel"),
+    ("Lena Berg, the authority’s chief executive, said the deal would create jobs.", "Lena Berg"),
+    ("Berg, who spoke on Tuesday, argued that the port needed money.", "Lena Berg"),
+    ("Nobody said the deal was perfect.", None),
+    ("It said prices would rise.", None),
+])
+def test_appositives_titles_and_continued_quotations(sentence, speaker):
+    article = parse_article(CONTINUED, filename="port.txt")
+    found = {p.text: (p.speaker, p.is_claim) for p in article.passages}
+    assert found[sentence] == (speaker, speaker is not None)

@@ -53,6 +53,9 @@ because although though since after before where so than unless until whether ye
 however ironically meanwhile moreover also said""".split())
 _RELATIVE = frozenset({"which", "that", "who"})
 PRONOUNS = frozenset({"he", "she"})
+# Subjects that name nobody: "Nobody said", "It said", "Many argued".
+_NOBODY = frozenset("""nobody none someone somebody everyone everybody anyone anybody it this that
+these those there what which who many some others few most all we i you they one""".split())
 SOURCE_NOUNS = (
     "source", "sources", "official", "officials", "expert", "experts", "analyst", "analysts",
     "spokesperson", "spokesman", "spokeswoman", "spokespeople", "diplomat", "diplomats",
@@ -104,7 +107,10 @@ Office Court Congress Senate House Pentagon Administration Government Army Navy 
 _VERB_ALT = "|".join(sorted((v.replace(" ", r"\s+") for v in SPEECH_VERBS), key=len, reverse=True))
 _VERB = re.compile(rf"\b(?:{_VERB_ALT})\b")
 _TITLED_NAME = re.compile(rf"(?<![\w-])(?P<title>(?i:{TITLES}))\s+(?P<name>{_NAME})")
-_NAME_BEFORE_VERB = re.compile(rf"(?<![\w’'-])(?P<name>{_NAME})\s+(?:(?:also|then|later|has|had)\s+)?(?:{_VERB_ALT})\b")
+_NAME_BEFORE_VERB = re.compile(
+    rf"(?<![\w’'-])(?P<name>{_NAME})(?:,[^,.;“”\"]{{1,60}},)?\s+(?:(?:also|then|later|has|had)\s+)?(?:{_VERB_ALT})\b"
+    rf"|[,”\"]\s*(?:said|says|added|wrote|asked|noted)\s+(?P<inverted>{_NAME})"
+)
 _ORG_TOKEN = r"[A-Z](?:[\w’'&-]|\.(?=\w))*"
 _ORG = re.compile(rf"\b[Tt]he\s+(?P<name>{_ORG_TOKEN}(?:\s+(?:of\s+(?:the\s+)?|for\s+|and\s+|&\s+)?{_ORG_TOKEN}){{0,4}})")
 _WORD_TOKEN = re.compile(r"[\w’'/.&-]+|[^\w\s]")
@@ -114,7 +120,8 @@ _TRAILING = re.compile(
     rf"(?:\s+[^,“”\"]{{0,40}}?)?[.!?]?[”\"]?\s*$"
 )
 _TRAILING_INVERTED = re.compile(
-    rf"[,”\"]\s*(?:said|says|added|wrote|asked|noted|claimed)\s+(?P<np>[^,“”\"]{{1,80}}?)[.!?]?\s*$"
+    rf"[,”\"]\s*(?:said|says|added|wrote|asked|noted|claimed)\s+(?P<np>[^,“”\"]{{1,80}}?)"
+    rf"(?:,[^“”\"]{{1,80}}?)?[.!?]?\s*$"  # optional appositive: ", said Ann Ito, the mayor."
 )
 _ACCORDING = re.compile(r"\b(?i:according) to (?P<np>[^,.;:“”\"]{1,80})")
 _GENERIC = re.compile(
@@ -204,7 +211,7 @@ def find_entities(text: str, skip_until: int = 0) -> Entities:
             entities.orgs.setdefault(name.split()[-1], canonical)
     titled = list(entities.persons)
     for m in _NAME_BEFORE_VERB.finditer(body):
-        name = _clean_name(m.group("name"))
+        name = _clean_name(m.group("name") or m.group("inverted"))
         if len(name.split()) < 2 or _looks_like_org(name) or name in entities.orgs:
             continue
         known = next((full for full in titled if name.endswith(full)), None)
@@ -269,6 +276,13 @@ def _subject_before(sentence: str, verb_start: int) -> tuple[str, int] | None:
         i -= 1
     if i < 0 or tokens[i][0].lower() in _PASSIVE:
         return None
+    if tokens[i][0] == ",":  # "Ito, the city's mayor, said": the subject is before the appositive
+        j = i - 1
+        while j >= max(0, i - 16) and tokens[j][0] != ",":
+            j -= 1
+        if j <= 0 or tokens[j][0] != ",":
+            return None
+        i = j - 1
     if tokens[i][0].lower() in _RELATIVE:  # "the inquiry which stated": the antecedent speaks
         i -= 1
     end_index = i
@@ -299,6 +313,8 @@ def resolve_phrase(phrase: str, position: int, entities: Entities) -> SpeakerRef
     if last.lower() in PRONOUNS and len(words) <= 2:
         name = entities.person_before(position, last.lower())
         return SpeakerRef(name=name) if name else None
+    if lower in _NOBODY:
+        return None
     for role, name in entities.roles.items():
         if lower == f"the {role}" or lower.endswith(f" the {role}"):
             return SpeakerRef(name=name)
@@ -311,8 +327,9 @@ def resolve_phrase(phrase: str, position: int, entities: Entities) -> SpeakerRef
     proper = _proper_tail(words)
     if proper:
         bare = proper[4:] if proper.lower().startswith("the ") else proper
-        if bare in entities.persons:
-            return SpeakerRef(name=entities.persons[bare])
+        known = _known_person(bare, entities)
+        if known:
+            return SpeakerRef(name=known)
         if bare in entities.orgs:
             return SpeakerRef(name=entities.orgs[bare])
         if proper.lower().startswith("the ") and bare[:1].isupper():
@@ -322,6 +339,16 @@ def resolve_phrase(phrase: str, position: int, entities: Entities) -> SpeakerRef
     generic = _GENERIC.search(phrase)
     if generic and not _proper_tail(generic.group("np").split()[-1:]):
         return SpeakerRef(name=_capitalize(generic.group("np")))
+    return None
+
+
+def _known_person(phrase: str, entities: Entities) -> str | None:
+    """A known person named by the phrase or its end: "Mayor Ann Ito", "Ann Ito", "Ito"."""
+    tokens = phrase.split()
+    for i in range(len(tokens)):
+        candidate = " ".join(tokens[i:])
+        if candidate in entities.persons:
+            return entities.persons[candidate]
     return None
 
 
@@ -431,6 +458,21 @@ def name_documents(mentions: list[DocumentMention]) -> list[str]:
 
 # ---------------------------------------------------------------- entry point
 
+def _is_whole_quotation(sentence: str) -> bool:
+    return len(sentence) > 2 and sentence[0] in "“\"" and sentence.rstrip(".")[-1] in "”\""
+
+
+def _continue_quotations(text: str, spans: list[tuple[int, int, str]], refs: list) -> None:
+    """A sentence that is nothing but a quotation, right after an attributed sentence in the
+    same paragraph, continues that speaker's quote: “We won,” she said. “It was hard.”"""
+    for i in range(1, len(spans)):
+        start, end, kind = spans[i]
+        previous_end = spans[i - 1][1]
+        if (refs[i] is None and refs[i - 1] is not None and kind == "body"
+                and "\n\n" not in text[previous_end:start] and _is_whole_quotation(text[start:end])):
+            refs[i] = refs[i - 1]
+
+
 def attribute(text: str, spans: list[tuple[int, int, str]], headline_end: int = 0) -> list[tuple[str | None, bool]]:
     """(speaker, is_claim) for each (char_start, char_end, kind) span of `text`.
 
@@ -440,6 +482,7 @@ def attribute(text: str, spans: list[tuple[int, int, str]], headline_end: int = 
     refs: list[SpeakerRef | None] = []
     for start, end, kind in spans:
         refs.append(speaker_of(text[start:end], start, entities) if kind == "body" else None)
+    _continue_quotations(text, spans, refs)
     documents = [r.document for r in refs if r and r.document]
     document_names = iter(name_documents(documents))
     results: list[tuple[str | None, bool]] = []
