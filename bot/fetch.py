@@ -130,7 +130,7 @@ class GuardedResolver(AbstractResolver):
         await self._inner.close()
 
 
-def _guarded_socket_factory(allow_private: bool):
+def guarded_socket_factory(allow_private: bool):
     """aiohttp calls this with the address it is about to connect to: the final check."""
 
     def factory(addr_info) -> socket.socket:
@@ -154,7 +154,7 @@ def make_fetch_session(*, allow_private: bool = False, resolver: AbstractResolve
     environment, no cookies kept between fetches."""
     connector = aiohttp.TCPConnector(
         resolver=GuardedResolver(resolver, allow_private=allow_private),
-        socket_factory=_guarded_socket_factory(allow_private),
+        socket_factory=guarded_socket_factory(allow_private),
         use_dns_cache=False,
         limit=10,
     )

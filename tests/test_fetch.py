@@ -16,7 +16,7 @@ from aiohttp.abc import AbstractResolver
 from bot.errors import FetchFailed
 from bot.fetch import (
     REFUSED_ADDRESS,
-    _guarded_socket_factory,
+    guarded_socket_factory,
     address_refusal,
     fetch_article,
     filename_hint,
@@ -276,7 +276,7 @@ async def test_default_refuses_localhost_names():
 
 def test_socket_factory_refuses_the_address_about_to_be_connected():
     """The last guard sees the exact address handed to connect(), whatever resolved it."""
-    factory = _guarded_socket_factory(allow_private=False)
+    factory = guarded_socket_factory(allow_private=False)
     for address in (("169.254.169.254", 80), ("::1", 80, 0, 0), ("10.0.0.1", 443)):
         family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         with pytest.raises(FetchFailed) as err:
@@ -284,7 +284,7 @@ def test_socket_factory_refuses_the_address_about_to_be_connected():
         assert str(err.value) == REFUSED_ADDRESS
     public = factory((socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", 443)))
     public.close()
-    test_mode = _guarded_socket_factory(allow_private=True)
+    test_mode = guarded_socket_factory(allow_private=True)
     test_mode((socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 8080))).close()
     with pytest.raises(FetchFailed):
         test_mode((socket.AF_INET, socket.SOCK_STREAM, 6, "", ("169.254.169.254", 80)))
