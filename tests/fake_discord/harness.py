@@ -127,11 +127,12 @@ class BotHarness:
 
     async def slash(self, name: str, options: list[dict] | None = None, *, guild_id: int | None, user_id: int,
                     permissions: int = MEMBER_PERMISSIONS, roles: list[int] | None = None,
-                    attachments: list[dict] | None = None, settle: bool = True) -> Exchange:
+                    attachments: list[dict] | None = None, resolved: dict | None = None,
+                    settle: bool = True) -> Exchange:
         """Invoke `/name` (options may hold a `subcommand(...)` for groups)."""
         payload = slash_command(name, options, app_id=self.fake.app_id, command_id=self.fake.command_id(name, guild_id),
                                 guild_id=guild_id, user_id=user_id, permissions=permissions, roles=roles,
-                                attachments=attachments)
+                                attachments=attachments, resolved=resolved)
         return await self._send(payload, settle)
 
     async def autocomplete(self, name: str, options: list[dict], *, guild_id: int | None, user_id: int) -> Exchange:

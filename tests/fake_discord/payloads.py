@@ -92,11 +92,17 @@ def subcommand(name: str, options: list[dict] | None = None) -> dict:
 def slash_command(name: str, options: list[dict] | None = None, *, app_id: int, command_id: str,
                   guild_id: int | None, user_id: int, permissions: int = MEMBER_PERMISSIONS,
                   roles: list[int] | None = None, attachments: list[dict] | None = None,
-                  channel_id: int | None = None, kind: int = APPLICATION_COMMAND) -> dict:
-    """An application command (type 2) or, with kind=AUTOCOMPLETE, an autocomplete (type 4)."""
+                  channel_id: int | None = None, kind: int = APPLICATION_COMMAND,
+                  resolved: dict | None = None) -> dict:
+    """An application command (type 2) or, with kind=AUTOCOMPLETE, an autocomplete (type 4).
+
+    `attachments` go to `resolved.attachments`; `resolved` adds other resolved objects
+    (e.g. {"roles": {"5005": make_role(5005, "Mods")}} for a role option)."""
     data: dict[str, Any] = {"id": command_id, "name": name, "type": 1, "options": options or []}
+    if attachments or resolved:
+        data["resolved"] = dict(resolved or {})
     if attachments:
-        data["resolved"] = {"attachments": {a["id"]: a for a in attachments}}
+        data["resolved"]["attachments"] = {a["id"]: a for a in attachments}
     return _base(kind, app_id=app_id, guild_id=guild_id, user_id=user_id, permissions=permissions,
                  roles=roles, channel_id=channel_id, data=data)
 

@@ -351,6 +351,8 @@ class FakeDiscord:
                         "type": 1, "description": "", **command}
                 if guild_id:
                     full["guild_id"] = str(guild_id)
+                if full.get("default_member_permissions") is not None:  # Discord answers with a string
+                    full["default_member_permissions"] = str(full["default_member_permissions"])
                 stored.append(full)
             if guild_id:
                 self.commands_guild[guild_id] = stored

@@ -1,0 +1,343 @@
+"""End to end through the real discord.py client against the fake Discord (both DB backends).
+
+Each test starts `CounterpointBot` with the lead's `Counterpoint` app (seed ingested) and
+sends interactions exactly as Discord would; assertions are on what the bot sent back and on
+the database.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from bot.client import discover_extensions
+from bot.models import AuditLog, Source, Vote
+from bot.render.text import escape
+from bot.services.lookup import lookup
+from tests.fake_discord import (EPHEMERAL_FLAG, MANAGE_GUILD, BotHarness, button_ids, make_guild, make_role, option,
+                                subcommand)
+
+GUILD_A, GUILD_B = 1001, 2002
+MOD_ROLE = 5005
+ALICE, BOB, MOD = 11, 12, 13
+SEED_TITLE = "Pompeo Urges US to “Confront” What He Calls the “Iran-al-Qaeda Axis”"
+NO_PINGS = {"parse": []}
+MY_COGS = ["cogs.lookup", "cogs.curate"]  # other cogs (digest) have their own tests
+
+ARTICLE = """Zanzibar Spice Council Disputes Clove Export Figures
+
+By Amina Rashid
+
+March 3, 2024
+
+"Clove exports doubled last year thanks to our new marketing plan," said Trade Minister Juma Hamad at a press briefing in Stone Town.
+
+Customs records published by the Zanzibar Revenue Board show clove exports fell by 12 percent over the same period, contradicting the minister.
+
+Farmers in Pemba said prices paid at the cooperative had not changed in three years.
+"""
+
+
+@pytest.fixture
+def settings(settings):
+    """No per-user cooldown here (the cooldown test turns it on explicitly)."""
+    return replace(settings, lookup_cooldown_seconds=0)
+
+
+def guilds() -> list[dict]:
+    return [make_guild(GUILD_A, roles=[make_role(MOD_ROLE, "Fact-checkers")]), make_guild(GUILD_B)]
+
+
+@pytest.fixture
+async def harness(app):
+    async with BotHarness.running(app, guilds=guilds(), extensions=MY_COGS) as h:
+        yield h
+
+
+def assert_no_pings(exchange) -> None:
+    payloads = exchange.sent_payloads()
+    assert payloads, "the bot sent nothing"
+    for data in payloads:
+        if data.get("content") or data.get("embeds"):
+            assert data.get("allowed_mentions") == NO_PINGS, data
+
+
+def only_embed(message: dict) -> dict:
+    assert len(message["embeds"]) == 1, message
+    return message["embeds"][0]
+
+
+async def count(app, model, *where) -> int:
+    async with app.sessions() as session:
+        return (await session.exec(select(func.count()).select_from(model).where(*where))).one()
+
+
+# -- connection and command tree ---------------------------------------------------------------
+
+def test_cogs_are_discovered_by_name_and_helpers_skipped():
+    names = discover_extensions()
+    assert {"cogs.lookup", "cogs.curate"} <= set(names)
+    assert not [n for n in names if n.split(".")[-1].startswith("_")]
+
+
+async def test_bot_identifies_with_guild_intent_only_and_syncs_the_command_tree(harness):
+    assert harness.fake.identify_payloads[0]["intents"] == 1  # GUILDS only, no message content
+    synced = {c["name"]: c for c in harness.fake.commands_global}
+    assert set(synced) == {"lookup", "source", "sources", "curate"}
+    lookup_options = {o["name"]: o for o in synced["lookup"]["options"]}
+    assert lookup_options["topic"]["type"] == 3 and lookup_options["topic"]["required"] is True
+    assert lookup_options["topic"]["autocomplete"] is True
+    assert lookup_options["private"]["type"] == 5 and not lookup_options["private"].get("required")
+    curate = synced["curate"]
+    assert curate["default_member_permissions"] == str(MANAGE_GUILD)
+    assert curate["contexts"] == [0]  # guild only
+    assert {o["name"] for o in curate["options"]} == {
+        "add", "edit", "remove", "restore", "link", "unlink", "alias", "audit", "role"}
+    assert synced["lookup"]["default_member_permissions"] is None
+
+
+async def test_dev_guild_gets_an_instant_copy_of_the_commands(app):
+    app.settings = replace(app.settings, dev_guild_id=GUILD_A)
+    async with BotHarness.running(app, guilds=guilds(), extensions=MY_COGS) as h:
+        assert {c["name"] for c in h.fake.commands_guild[GUILD_A]} == {"lookup", "source", "sources", "curate"}
+        assert not [r for r in h.fake.requests if r.kind == "sync_global"]
+
+
+# -- /lookup -------------------------------------------------------------------------------------
+
+async def test_lookup_answers_with_the_seed_quote_its_source_and_counter_evidence(harness, app):
+    expected = (await lookup(app, "Iran al-Qaeda 9/11", guild_id=GUILD_A, log_query=False)).results[0]
+    ex = await harness.slash("lookup", [option("topic", "Iran al-Qaeda 9/11")], guild_id=GUILD_A, user_id=ALICE)
+    assert ex.callback.callback_type == 5 and not ex.ephemeral  # deferred first, public answer
+    embed = only_embed(ex.final_message)
+    assert embed["title"] == escape(SEED_TITLE)
+    assert expected.speaker == "Mike Pompeo"
+    assert embed["description"].startswith("> " + escape(expected.text)[:60])
+    assert "— **Mike Pompeo**" in embed["description"]
+    assert f"paragraph {expected.location.paragraph}" in embed["description"]
+    assert f"source #{expected.source.id}" in embed["description"]
+    counter_fields = [f for f in embed["fields"] if f["name"].startswith("Counter-evidence")]
+    assert counter_fields and expected.counter_evidence
+    assert escape(expected.counter_evidence[0].text)[:40] in counter_fields[0]["value"]
+    assert expected.counter_evidence[0].rationale[:30] in counter_fields[0]["value"].replace("\\", "")
+    ids = button_ids(ex.final_message)
+    assert any(i.startswith("cp:nav:") for i in ids) and f"cp:vote:{expected.passage_id}:1" in ids
+    assert f"cp:src:{expected.source.id}" in ids
+    assert_no_pings(ex)
+
+
+async def test_private_lookup_is_ephemeral(harness):
+    ex = await harness.slash("lookup", [option("topic", "Iran al-Qaeda 9/11"), option("private", True, 5)],
+                             guild_id=GUILD_A, user_id=ALICE)
+    assert ex.ephemeral
+    assert ex.final_message["flags"] & EPHEMERAL_FLAG
+
+
+async def test_no_match_says_so_and_invents_nothing(harness):
+    ex = await harness.slash("lookup", [option("topic", "quantum chromodynamics gluon")], guild_id=GUILD_A,
+                             user_id=ALICE)
+    assert ex.final_message["content"].startswith("Nothing on file matches “quantum chromodynamics gluon”")
+    assert ex.final_message["embeds"] == [] and ex.final_message["components"] == []
+    assert_no_pings(ex)
+
+
+async def test_next_and_previous_buttons_page_through_results(harness):
+    ex = await harness.slash("lookup", [option("topic", "Iran al-Qaeda 9/11")], guild_id=GUILD_A, user_id=ALICE)
+    first = only_embed(ex.final_message)
+    total = int(first["footer"]["text"].split(" of ")[1].split(" ")[0])
+    assert total >= 2 and first["footer"]["text"].startswith("Result 1 of")
+    next_id = next(i for i in button_ids(ex.final_message) if i.startswith("cp:nav:") and i.endswith(":n"))
+    click = await harness.click(next_id, ex.final_message, guild_id=GUILD_A, user_id=BOB)
+    assert click.callback.callback_type == 6  # deferred update of the same message
+    second = only_embed(harness.fake.messages[int(ex.final_message["id"])])
+    assert second["footer"]["text"].startswith(f"Result 2 of {total}")
+    assert second["description"] != first["description"]
+    message = harness.fake.messages[int(ex.final_message["id"])]
+    prev_id = next(i for i in button_ids(message) if i.startswith("cp:nav:") and i.endswith(":p"))
+    await harness.click(prev_id, message, guild_id=GUILD_A, user_id=BOB)
+    back = only_embed(harness.fake.messages[int(ex.final_message["id"])])
+    assert back["footer"]["text"].startswith(f"Result 1 of {total}") and back["description"] == first["description"]
+    assert_no_pings(click)
+
+
+async def test_votes_one_per_user_and_changeable(harness, app):
+    ex = await harness.slash("lookup", [option("topic", "Iran al-Qaeda 9/11")], guild_id=GUILD_A, user_id=ALICE)
+    helpful = next(i for i in button_ids(ex.final_message) if i.startswith("cp:vote:") and i.endswith(":1"))
+    passage_id = int(helpful.split(":")[2])
+    not_helpful = f"cp:vote:{passage_id}:0"
+
+    first = await harness.click(helpful, ex.final_message, guild_id=GUILD_A, user_id=ALICE)
+    assert first.ephemeral and "**helpful**" in first.final_message["content"]
+    assert "1 helpful, 0 not helpful" in first.final_message["content"]
+    again = await harness.click(helpful, ex.final_message, guild_id=GUILD_A, user_id=ALICE)
+    assert "1 helpful, 0 not helpful" in again.final_message["content"]  # still one vote
+    changed = await harness.click(not_helpful, ex.final_message, guild_id=GUILD_A, user_id=ALICE)
+    assert "0 helpful, 1 not helpful" in changed.final_message["content"]
+    other = await harness.click(helpful, ex.final_message, guild_id=GUILD_A, user_id=BOB)
+    assert "1 helpful, 1 not helpful" in other.final_message["content"]
+    async with app.sessions() as session:
+        rows = (await session.exec(select(Vote).where(Vote.passage_id == passage_id))).all()
+    assert sorted((r.user_id, r.helpful) for r in rows) == [(ALICE, False), (BOB, True)]
+    assert_no_pings(changed)
+
+
+async def test_counter_evidence_and_source_buttons(harness):
+    ex = await harness.slash("lookup", [option("topic", "Iran al-Qaeda 9/11")], guild_id=GUILD_A, user_id=ALICE)
+    ids = button_ids(ex.final_message)
+    counters = await harness.click(next(i for i in ids if i.startswith("cp:ctr:")), ex.final_message,
+                                   guild_id=GUILD_A, user_id=BOB)
+    assert counters.ephemeral
+    embed = only_embed(counters.final_message)
+    assert embed["title"].startswith("Counter-evidence")
+    assert any("rebuffed Iranian offers" in f["value"] for f in embed["fields"])
+    source = await harness.click(next(i for i in ids if i.startswith("cp:src:")), ex.final_message,
+                                 guild_id=GUILD_A, user_id=BOB)
+    detail = only_embed(source.final_message)
+    assert detail["title"] == escape(SEED_TITLE) and "passages" in detail["description"]
+    assert_no_pings(source)
+
+
+async def test_buttons_keep_working_after_a_restart(app):
+    async with BotHarness.running(app, guilds=guilds(), extensions=MY_COGS) as first_run:
+        ex = await first_run.slash("lookup", [option("topic", "Iran al-Qaeda 9/11")], guild_id=GUILD_A, user_id=ALICE)
+        message = ex.final_message
+    async with BotHarness.running(app, guilds=guilds(), extensions=MY_COGS) as second_run:  # a new process: no views in memory
+        second_run.fake.messages[int(message["id"])] = message
+        next_id = next(i for i in button_ids(message) if i.startswith("cp:nav:") and i.endswith(":n"))
+        await second_run.click(next_id, message, guild_id=GUILD_A, user_id=BOB)
+        assert only_embed(second_run.fake.messages[int(message["id"])])["footer"]["text"].startswith("Result 2 of")
+
+
+async def test_a_lookup_cannot_be_replayed_from_another_guild(harness):
+    ex = await harness.slash("lookup", [option("topic", "Iran al-Qaeda 9/11")], guild_id=GUILD_A, user_id=ALICE)
+    next_id = next(i for i in button_ids(ex.final_message) if i.startswith("cp:nav:") and i.endswith(":n"))
+    click = await harness.click(next_id, ex.final_message, guild_id=GUILD_B, user_id=BOB)
+    refusal = click.followups[0]
+    assert refusal.body["flags"] & EPHEMERAL_FLAG
+    assert "no longer on file" in refusal.body["content"]
+
+
+async def test_autocomplete_answers_with_choices_scoped_to_the_guild(harness):
+    ex = await harness.autocomplete("lookup", [option("topic", "Pompeo", focused=True)], guild_id=GUILD_A,
+                                    user_id=ALICE)
+    assert ex.callback.callback_type == 8
+    choices = ex.callback.body["data"]["choices"]
+    assert 0 < len(choices) <= 25
+    assert any(c["name"] == SEED_TITLE[:100] for c in choices)
+    assert all(len(c["name"]) <= 100 and len(c["value"]) <= 100 for c in choices)
+
+
+async def test_cooldown_refuses_politely_with_a_relative_timestamp(harness):
+    harness.bot.settings = replace(harness.bot.settings, lookup_cooldown_seconds=60)
+    await harness.slash("lookup", [option("topic", "Iran al-Qaeda 9/11")], guild_id=GUILD_A, user_id=ALICE)
+    ex = await harness.slash("lookup", [option("topic", "Iran al-Qaeda 9/11")], guild_id=GUILD_A, user_id=ALICE)
+    assert ex.callback.callback_type == 4 and ex.ephemeral
+    content = ex.callback.data["content"]
+    assert content.startswith("Easy there") and ":R>" in content
+    assert_no_pings(ex)
+
+
+# -- /source, /sources ---------------------------------------------------------------------------
+
+async def test_source_and_sources(harness, app):
+    seed_id = (await lookup(app, "Iran al-Qaeda 9/11", guild_id=None, log_query=False)).results[0].source.id
+    ex = await harness.slash("source", [option("id", seed_id, 4)], guild_id=GUILD_A, user_id=ALICE)
+    embed = only_embed(ex.final_message)
+    assert embed["title"] == escape(SEED_TITLE)
+    assert any(f["name"].startswith("Claim #") and "Mike Pompeo" in f["name"] for f in embed["fields"])
+    listing = await harness.slash("sources", [], guild_id=GUILD_A, user_id=ALICE)
+    embed = only_embed(listing.final_message)
+    assert f"`#{seed_id}`" in embed["description"] and embed["footer"]["text"] == "Page 1 of 1 · 1 sources"
+    assert_no_pings(listing)
+
+
+async def test_a_domain_error_after_deferring_is_a_friendly_ephemeral_followup(harness):
+    ex = await harness.slash("source", [option("id", 999_999, 4)], guild_id=GUILD_A, user_id=ALICE, settle=False)
+    refusal = await harness.fake.wait_for(lambda r: r.token == ex.token and r.kind == "followup")
+    assert refusal.body["content"] == "No source #999999 on file here."
+    assert refusal.body["flags"] & EPHEMERAL_FLAG and refusal.body["allowed_mentions"] == NO_PINGS
+
+
+# -- /curate -------------------------------------------------------------------------------------
+
+def add_file(harness, text: str = ARTICLE, filename: str = "zanzibar.txt"):
+    attachment = harness.fake.add_attachment(filename, text.encode())
+    return [subcommand("add", [option("file", attachment["id"], 11)])], [attachment]
+
+
+async def test_member_without_manage_guild_is_refused_and_nothing_changes(harness, app):
+    sources_before = await count(app, Source)
+    options, attachments = add_file(harness)
+    ex = await harness.slash("curate", options, attachments=attachments, guild_id=GUILD_A, user_id=BOB)
+    assert ex.callback.callback_type == 4 and ex.ephemeral
+    assert ex.callback.data["content"].startswith("Only moderators can do that")
+    assert await count(app, Source) == sources_before
+    assert await count(app, AuditLog, AuditLog.guild_id == GUILD_A) == 0
+    assert_no_pings(ex)
+
+
+async def test_moderator_adds_an_article_found_in_that_guild_only(harness, app):
+    options, attachments = add_file(harness)
+    ex = await harness.slash("curate", options, attachments=attachments, guild_id=GUILD_A, user_id=MOD,
+                             permissions=MANAGE_GUILD)
+    assert ex.callback.callback_type == 5 and ex.ephemeral  # deferred before the slow part
+    report = only_embed(ex.final_message)
+    assert report["title"] == "Added: Zanzibar Spice Council Disputes Clove Export Figures"
+    async with app.sessions() as session:
+        added = (await session.exec(select(Source).where(Source.guild_id == GUILD_A))).one()
+    assert added.added_by == str(MOD)
+
+    found = await harness.slash("lookup", [option("topic", "clove exports doubled marketing plan")], guild_id=GUILD_A,
+                                user_id=ALICE)
+    embed = only_embed(found.final_message)
+    assert embed["title"] == "Zanzibar Spice Council Disputes Clove Export Figures"
+    assert "Clove exports doubled last year" in embed["description"]
+    assert "paragraph 4 (chars" in embed["description"]  # title, byline, date, then the quote
+
+    elsewhere = await harness.slash("lookup", [option("topic", "clove exports doubled marketing plan")], guild_id=GUILD_B,
+                                    user_id=ALICE)
+    assert elsewhere.final_message["content"].startswith("Nothing on file matches")
+
+
+async def test_moderator_role_grants_curation_and_is_audited(harness, app):
+    role_cmd = [subcommand("role", [option("role", str(MOD_ROLE), 8)])]
+    resolved = {"roles": {str(MOD_ROLE): make_role(MOD_ROLE, "Fact-checkers")}}
+    set_role = await harness.slash("curate", role_cmd, guild_id=GUILD_A, user_id=MOD, permissions=MANAGE_GUILD,
+                                   resolved=resolved)
+    assert "Moderator role set to <@&5005>" in set_role.final_message["content"]
+    assert_no_pings(set_role)
+    audit = await harness.slash("curate", [subcommand("audit")], guild_id=GUILD_A, user_id=BOB, roles=[MOD_ROLE])
+    assert "`role.set` role:5005 by 13" in only_embed(audit.final_message)["description"]
+    # ...but a role-based moderator may not hand out moderation.
+    denied = await harness.slash("curate", role_cmd, guild_id=GUILD_A, user_id=BOB, roles=[MOD_ROLE],
+                                 resolved=resolved)
+    assert denied.ephemeral and "Manage Server" in denied.callback.data["content"]
+
+
+async def test_remove_and_restore_an_own_source(harness, app):
+    options, attachments = add_file(harness)
+    await harness.slash("curate", options, attachments=attachments, guild_id=GUILD_A, user_id=MOD,
+                        permissions=MANAGE_GUILD)
+    async with app.sessions() as session:
+        source_id = (await session.exec(select(Source.id).where(Source.guild_id == GUILD_A))).one()
+    removed = await harness.slash("curate", [subcommand("remove", [option("id", source_id, 4)])], guild_id=GUILD_A,
+                                  user_id=MOD, permissions=MANAGE_GUILD)
+    assert removed.final_message["content"].startswith(f"Removed source #{source_id}")
+    gone = await harness.slash("lookup", [option("topic", "clove exports Zanzibar")], guild_id=GUILD_A, user_id=ALICE)
+    assert gone.final_message["content"].startswith("Nothing on file matches")
+    await harness.slash("curate", [subcommand("restore", [option("id", source_id, 4)])], guild_id=GUILD_A,
+                        user_id=MOD, permissions=MANAGE_GUILD)
+    back = await harness.slash("lookup", [option("topic", "clove exports Zanzibar")], guild_id=GUILD_A, user_id=ALICE)
+    assert only_embed(back.final_message)["title"].startswith("Zanzibar")
+
+
+async def test_seed_sources_cannot_be_removed_by_a_guild(harness, app):
+    seed_id = (await lookup(app, "Iran al-Qaeda 9/11", guild_id=None, log_query=False)).results[0].source.id
+    ex = await harness.slash("curate", [subcommand("remove", [option("id", seed_id, 4)])], guild_id=GUILD_A,
+                             user_id=MOD, permissions=MANAGE_GUILD, settle=False)
+    refusal = await harness.fake.wait_for(lambda r: r.token == ex.token and r.kind == "followup")
+    assert "shared seed source" in refusal.body["content"] and refusal.body["flags"] & EPHEMERAL_FLAG
+    async with app.sessions() as session:
+        assert (await session.get(Source, seed_id)).status == "active"
