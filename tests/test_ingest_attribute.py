@@ -89,7 +89,9 @@ def test_document_mentions_merge_only_when_they_point_back():
 def test_headline_and_subtitle_are_claims_without_speaker_and_captions_are_not():
     text = ("Mayor Pledges New Bridge\n\nThe city will replace its oldest crossing, the mayor says.\n\n"
             "Mayor Ann Ito speaks at City Hall in Springfield on March 3, 2024.\n\n"
-            "Work will start next year. Ito said the budget was approved.")
+            "Work on the new crossing will start next year, once the river has been surveyed and "
+            "the old piers have been taken down by the contractor. Ito said the budget was approved "
+            "by the council last week, with money set aside for delays.")
     article = parse_article(text, filename="x.txt")
     kinds = [(p.kind, p.speaker, p.is_claim) for p in article.passages]
     assert kinds == [

@@ -165,3 +165,23 @@ def test_text_without_a_headline_gets_its_opening_words_as_title():
     assert article.title.startswith("It was a quiet day in the city") and article.title.endswith("…")
     assert len(article.title) <= 121
     assert [p.kind for p in article.passages] == ["body", "body"]
+
+
+def test_a_first_body_paragraph_is_not_taken_for_a_standfirst():
+    paragraphs = [f"Paragraph {i} explains that the council voted on the bridge, officials said on Monday."
+                  for i in range(4)]
+    article = parse_article(article_text("Council Votes to Close Bridge", *paragraphs), filename="b.txt")
+    assert [p.kind for p in article.passages] == ["headline"] + ["body"] * 4
+    assert article.subtitle is None
+
+
+def test_html_title_loses_the_site_name_suffix():
+    body = "".join(f"<p>Paragraph {i} explains that the council voted on the bridge, officials said on Monday.</p>"
+                   for i in range(4))
+    html = ("<html><head><title>Council Votes to Close Bridge | The Ledger</title>"
+            '<meta property="og:site_name" content="The Ledger"></head><body>'
+            '<a href="#main">Skip to content</a><main id="main">' + body + "</main></body></html>")
+    article = parse_article(html, filename="bridge.htm")
+    assert article.title == "Council Votes to Close Bridge" and article.outlet == "The Ledger"
+    assert article.passages[0].text == "Council Votes to Close Bridge"
+    assert "Skip to content" not in article.text

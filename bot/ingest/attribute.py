@@ -65,8 +65,14 @@ SOURCE_NOUNS = (
     "police", "prosecutor", "prosecutors", "investigator", "investigators", "economist",
     "economists", "historian", "historians", "activist", "activists", "lawmaker", "lawmakers",
     "authorities", "military", "army", "court", "judge", "committee", "panel", "campaign",
-    "statement", "person", "people familiar",
+    "statement", "person", "people",
 )
+# Verb forms that are also plural nouns ("his baseless claims", "calls for reform"): after
+# these, only a subject we already know (a person, role, organisation, document) counts.
+AMBIGUOUS_VERBS = frozenset({
+    "claims", "calls", "reports", "notes", "remarks", "states", "tweets", "finds", "promises",
+    "vows", "reads", "points to", "points out", "cites", "urges", "order",
+})
 DOCUMENT_NOUNS = (
     "report", "reports", "inquiry", "study", "memo", "memorandum", "document", "documents",
     "letter", "review", "investigation", "assessment", "audit", "paper", "filing", "complaint",
@@ -126,8 +132,8 @@ _TRAILING_INVERTED = re.compile(
 _ACCORDING = re.compile(r"\b(?i:according) to (?P<np>[^,.;:“”\"]{1,80})")
 _GENERIC = re.compile(
     r"(?:^|\s)(?P<np>(?:(?:a|an|the|some|two|three|four|several|many|other|senior|one|one of the)\s+)?"
-    r"(?:[\w-]+\s+){0,3}?(?:" + "|".join(SOURCE_NOUNS) + r"))"
-    r"(?:\s+(?:in|at|from|with|for|close to|familiar with|of)\s+[^,;:]{1,40})?$",
+    r"(?:[\w-]+\s+){0,3}?(?:" + "|".join(SOURCE_NOUNS) + r")(?:\s+familiar with [^,;:]{1,40})?)"
+    r"(?:\s+(?:in|at|from|with|for|close to|of)\s+[^,;:]{1,40})?$",
     re.I,
 )
 _DOCUMENT = re.compile(
@@ -302,8 +308,11 @@ def _capitalize(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def resolve_phrase(phrase: str, position: int, entities: Entities) -> SpeakerRef | None:
-    """Turn a subject phrase into a speaker, or None when it names nobody we can stand behind."""
+def resolve_phrase(phrase: str, position: int, entities: Entities, *, known_only: bool = False) -> SpeakerRef | None:
+    """Turn a subject phrase into a speaker, or None when it names nobody we can stand behind.
+
+    `known_only` accepts only people, roles, organisations and documents (not a new proper
+    name or a generic "officials"), for verbs that may really be nouns."""
     phrase = phrase.strip().rstrip(".")
     if not phrase:
         return None
@@ -332,11 +341,13 @@ def resolve_phrase(phrase: str, position: int, entities: Entities) -> SpeakerRef
             return SpeakerRef(name=known)
         if bare in entities.orgs:
             return SpeakerRef(name=entities.orgs[bare])
+        if known_only:
+            return None
         if proper.lower().startswith("the ") and bare[:1].isupper():
             return SpeakerRef(name=f"The {bare}")
         if proper == phrase and bare.split()[0] not in _NOT_NAME_TOKENS:
             return SpeakerRef(name=bare)  # "Reuters reported": a named speaker we have not seen before
-    generic = _GENERIC.search(phrase)
+    generic = None if known_only else _GENERIC.search(phrase)
     if generic and not _proper_tail(generic.group("np").split()[-1:]):
         return SpeakerRef(name=_capitalize(generic.group("np")))
     return None
@@ -380,7 +391,8 @@ def speaker_of(sentence: str, start: int, entities: Entities) -> SpeakerRef | No
     for m in _VERB.finditer(sentence):
         subject = _subject_before(sentence, m.start())
         if subject:
-            ref = resolve_phrase(subject[0], start + subject[1], entities)
+            ambiguous = re.sub(r"\s+", " ", m.group(0)) in AMBIGUOUS_VERBS
+            ref = resolve_phrase(subject[0], start + subject[1], entities, known_only=ambiguous)
             if ref:
                 return ref
     m = _ACCORDING.search(sentence)

@@ -157,9 +157,7 @@ def html_to_text(html: str) -> tuple[str, dict]:
     runs afterwards anyway. Its text has one paragraph per line."""
     import trafilatura  # imported lazily: heavy, and only HTML needs it
 
-    doc = trafilatura.bare_extraction(
-        html, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True,
-    )
+    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False)
     if doc is None:
         return "", {}
     data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
@@ -172,12 +170,20 @@ def html_to_text(html: str) -> tuple[str, dict]:
         "description": data.get("description"),
     }
     text = data.get("text") or ""
-    title = (meta.get("title") or "").strip()
+    title = _strip_site_suffix((meta.get("title") or "").strip(), (meta.get("outlet") or "").strip())
+    meta["title"] = title or None
     # The headline is part of the article: keep it as the first paragraph when the extractor
     # moved it into metadata only.
     if title and not text.lstrip().startswith(title):
         text = title + "\n" + text
     return "\n\n".join(line for line in text.split("\n")), normalize_metadata(meta)
+
+
+def _strip_site_suffix(title: str, site: str) -> str:
+    """"Headline | The Daily" -> "Headline": the outlet is cited separately."""
+    if site and title != site:
+        return re.sub(rf"\s*[|–—·-]\s*{re.escape(site)}\s*$", "", title)
+    return title
 
 
 def split_paragraphs(text: str) -> list[str]:

@@ -23,6 +23,7 @@ CONTEXT_CHARS = 32  # W3C TextQuoteSelector prefix/suffix length
 HEADLINE_MAX_CHARS = 200
 HEADLINE_MAX_WORDS = 30
 SUBTITLE_MAX_CHARS = 300
+SUBTITLE_SHARE_OF_BODY = 0.6  # a standfirst is at most this share of the median body paragraph
 CAPTION_MAX_CHARS = 300
 TITLE_MAX_CHARS = 512  # Source.title column
 FALLBACK_TITLE_CHARS = 120
@@ -74,7 +75,12 @@ def is_caption(paragraph: str) -> bool:
     return re.fullmatch(r"[^.]*\d{4}\.?", tail) is not None
 
 
-def is_subtitle_like(paragraph: str) -> bool:
+def is_subtitle_like(paragraph: str, following: list[str]) -> bool:
+    """A standfirst is short in absolute terms and clearly shorter than the body paragraphs
+    after it; a first body paragraph that is merely short is not one."""
+    body = sorted(len(p) for p in following[:6] if not is_caption(p))
+    if not body or len(paragraph) > SUBTITLE_SHARE_OF_BODY * body[len(body) // 2]:
+        return False
     return (
         len(paragraph) <= SUBTITLE_MAX_CHARS
         and _single_line(paragraph)
@@ -95,7 +101,8 @@ def classify_paragraphs(paragraphs: list[str], metadata: dict | None = None) -> 
         if len(paragraphs) >= 3:
             second = paragraphs[1]
             given = metadata.get("subtitle")
-            if second == given or (given is None and is_subtitle_like(second)):
+            described = metadata.get("description")
+            if second == given or (given is None and (second == described or is_subtitle_like(second, paragraphs[2:]))):
                 kinds[1] = "subtitle"
     for i, paragraph in enumerate(paragraphs):
         if kinds[i] == "body" and is_caption(paragraph):
