@@ -77,14 +77,27 @@ def test_a_normal_day_shows_every_section_with_citations():
     new, counters, topics, qotd = (e.description for e in messages[0].embeds[1:])
     assert "[Pompeo Urges US to Confront the Iran-al-Qaeda Axis](https://truthout.org/a/1)" in new
     assert "Truthout · Sam Author · 2021-01-13" in new
-    assert "“There is an Iran-al-Qaeda axis.”" in new
-    assert "“There is no underlying intelligence to support the claim.”" in counters
+    assert "\n> There is an Iran-al-Qaeda axis." in new  # verbatim, as a block quote
+    assert "\n> There is no underlying intelligence to support the claim." in counters
     assert "[Fact check: the axis claim](https://example.org/fc)" in counters and "¶9" in counters
     assert "moderator" in counters
     assert "**1.** iran al qaeda — 4 lookups" in topics and "**2.** 9/11 — 1 lookup" in topics
     assert qotd.index("There is an Iran-al-Qaeda axis.") < qotd.index("Counter-evidence on file") \
         < qotd.index("There is no underlying intelligence")
     assert "returned by 3 lookups" in qotd and "Mike Pompeo" in qotd and "¶3" in qotd
+
+
+def test_a_claim_rebutted_several_times_is_quoted_once_with_its_rebuttals():
+    counters = [quote(10 + i, f"Rebuttal number {i}.", None, src=source(2, "Fact check"), paragraph=i) for i in range(5)]
+    other = quote(3, "A different claim.", "Someone")
+    pairs = [CounterPair(claim=CLAIM, counter=c) for c in counters[:2]] + [CounterPair(claim=other, counter=COUNTER)] \
+        + [CounterPair(claim=CLAIM, counter=c) for c in counters[2:]]
+    text = compose_digest(content(counters=pairs, counters_total=9))[0].embeds[1].description
+    assert text.count("There is an Iran-al-Qaeda axis.") == 1
+    assert text.index("There is an Iran-al-Qaeda axis.") < text.index("Rebuttal number 0.") \
+        < text.index("Rebuttal number 2.") < text.index("A different claim.")
+    assert "Rebuttal number 3." not in text and "…and 2 more for this claim." in text
+    assert "…and 3 more rebuttals." in text  # 9 on file, 6 loaded
 
 
 def test_quote_of_the_day_without_counters_says_so():
@@ -111,8 +124,9 @@ def test_long_days_split_across_embeds_and_messages_within_limits_without_losing
     assert "…and 15 more sources." in text
     assert "New sources (75) (continued)" in text
     # A long quote is cut at a word boundary, marked, and what is shown is verbatim.
-    assert "“Secretary of State Mike Pompeo said the \\*axis\\* \\_is\\_ real and" in text
-    assert "…”" in text
+    assert "> Secretary of State Mike Pompeo said the \\*axis\\* \\_is\\_ real and" in text
+    cut = [line for line in text.splitlines() if line.startswith("> Secretary of State")]
+    assert cut and all(line.endswith("…") and len(line) < 700 for line in cut)
 
 
 def test_markdown_is_escaped_and_mentions_are_defused():
@@ -126,7 +140,7 @@ def test_markdown_is_escaped_and_mentions_are_defused():
     assert "<@123>" not in text and "<@&55>" not in text
     assert "@\u200beveryone" in text  # still readable
     assert "(https://example.org/a_%28b%29)" in text  # a ")" in a URL cannot end the link early
-    assert "“\\> not a quote" in text
+    assert "> \\> not a quote" in text
 
 
 def test_only_http_links_are_linked():

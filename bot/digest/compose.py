@@ -8,7 +8,7 @@ messages is plain arithmetic that deserves tests without a Discord connection.
 Safety: every piece of source text is markdown-escaped (a headline with `*` or `_` must not
 turn bold) and mention syntax is defused. Embeds never ping, and the sender also passes
 `AllowedMentions.none()`; defusing keeps `@everyone` inert even if text moves to `content`.
-Quotes stay verbatim; a long one is cut at a word boundary and marked with "…".
+Quotes are shown verbatim as block quotes; a long one is cut at a word boundary and marked with "…".
 """
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ QUOTE_CHARS = 300  # one quote in a list; the quote of the day gets more room
 QOTD_QUOTE_CHARS = 900
 TITLE_CHARS = 180
 URL_CHARS = 500
+COUNTERS_PER_CLAIM = 3  # a claim block stays < 4096 even with the longest citations
 COLOR = 0x2B6CB0
 
 QUIET_MODES = ("note", "skip")
@@ -66,7 +67,7 @@ def compose_digest(content: DigestContent, *, quiet: str = "note") -> list[Diges
         blocks += _more(content.new_sources_total - len(content.new_sources), "source", "sources")
         embeds += _section(f"🆕 New sources ({content.new_sources_total})", blocks)
     if content.counters_total:
-        blocks = [_counter_block(pair) for pair in content.counters]
+        blocks = _counter_blocks(content.counters)
         blocks += _more(content.counters_total - len(content.counters), "rebuttal", "rebuttals")
         embeds += _section(f"⚖️ Counter-evidence linked ({content.counters_total})", blocks)
     if content.topics:
@@ -150,14 +151,28 @@ def _new_source_block(item: NewSource) -> str:
     return "\n".join(lines)
 
 
-def _counter_block(pair: CounterPair) -> str:
-    by = "moderator" if pair.origin == "moderator" else "auto-linked"
-    return "\n".join([
-        f"**Claim** · {_citation(pair.claim)}",
-        _quote_line(pair.claim, QUOTE_CHARS, with_source=False),
-        f"**↳ Rebutted by** · {_citation(pair.counter)} · _{by}_",
-        _quote_line(pair.counter, QUOTE_CHARS, with_source=False),
-    ])
+def _counter_blocks(pairs: list[CounterPair]) -> list[str]:
+    """One block per claim (in the order the claims first appear) with its new rebuttals,
+    at most COUNTERS_PER_CLAIM shown, so a claim rebutted five times is quoted once."""
+    by_claim: dict[int, list[CounterPair]] = {}
+    for pair in pairs:
+        by_claim.setdefault(pair.claim.passage_id, []).append(pair)
+    blocks = []
+    for group in by_claim.values():
+        claim = group[0].claim
+        block = f"**Claim** · {_citation(claim)}\n{_quote_line(claim, QUOTE_CHARS, with_source=False)}"
+        for pair in group[:COUNTERS_PER_CLAIM]:
+            by = "moderator" if pair.origin == "moderator" else "auto-linked"
+            counter = (f"**↳ Rebutted by** · {_citation(pair.counter)} · _{by}_\n"
+                       f"{_quote_line(pair.counter, QUOTE_CHARS, with_source=False)}")
+            if len(block) + 1 + len(counter) > DESCRIPTION_LIMIT:  # only with extreme citations
+                blocks.append(block)
+                block = f"**Same claim, continued** · ¶{claim.location.paragraph}"
+            block += "\n" + counter
+        if len(group) > COUNTERS_PER_CLAIM:
+            block += f"\n↳ …and {len(group) - COUNTERS_PER_CLAIM} more for this claim."
+        blocks.append(block)
+    return blocks
 
 
 def _topics_block(topics: list[TopicCount]) -> str:
@@ -180,7 +195,7 @@ def _quote_of_the_day_blocks(content: DigestContent) -> list[str]:
 
 def _quote_line(quote: Quote, limit: int, *, with_source: bool) -> str:
     text = _safe(_truncate(" ".join(quote.text.split()), limit))
-    line = f"> “{text}”"
+    line = f"> {text}"  # the block quote marks it as a quote; the text keeps its own quote marks
     if with_source:
         line += f"\n> — {_citation(quote)}"
     return line

@@ -24,7 +24,7 @@ from bot.services._common import location, source_ref, visible, visible_scopes
 
 WINDOW = timedelta(hours=24)
 MAX_NEW_SOURCES = 10
-MAX_COUNTERS = 8
+MAX_COUNTERS = 12  # pairs; compose groups them by claim
 MAX_TOPICS = 5
 MAX_QOTD_COUNTERS = 3
 MIN_KEY_QUOTE_CHARS = 40  # shorter body passages ("Read more.") are not worth quoting
