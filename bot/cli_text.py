@@ -15,13 +15,13 @@ def citation(source: SourceRef) -> str:
     return line + (f" <{source.url}>" if source.url else "") + f" [source #{source.id}]"
 
 
-def _wrap(text: str, indent: str) -> str:
-    return textwrap.fill(text, width=100, initial_indent=indent, subsequent_indent=indent)
+def _wrap(text: str, first: str, rest: str | None = None) -> str:
+    return textwrap.fill(text, width=100, initial_indent=first, subsequent_indent=rest if rest is not None else first)
 
 
 def format_result(n: int, result: LookupResult) -> str:
     loc = result.location
-    lines = [_wrap(f"“{result.text}”", f"{n}. ")]
+    lines = [_wrap(f"“{result.text}”", f"{n}. ", " " * len(f"{n}. "))]
     lines.append(f"   — {result.speaker or 'the article (no named speaker)'}")
     lines.append(f"   Source: {citation(result.source)}")
     lines.append(f"   Where: paragraph {loc.paragraph} ({loc.kind}), characters {loc.char_start}–{loc.char_end}")
@@ -31,7 +31,7 @@ def format_result(n: int, result: LookupResult) -> str:
         lines.append(f"   Counter-evidence ({len(result.counter_evidence)}):")
         for item in result.counter_evidence:
             who = f" — {item.speaker}" if item.speaker else ""
-            lines.append(_wrap(f"“{item.text}”{who}", "     • ").replace("     • ", "     • ", 1))
+            lines.append(_wrap(f"“{item.text}”{who}", "     • ", "       "))
             kind = "moderator" if item.origin == "moderator" else f"automatic, confidence {item.confidence:.2f}"
             if item.cross_source:
                 kind += ", cross-source candidate"

@@ -29,12 +29,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def ensure_sqlite_folder(database_url: str) -> None:
+    """A fresh checkout has no data/ folder yet: SQLite needs it to create its file."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+
 def make_engine(database_url: str, **kwargs) -> AsyncEngine:
     """Create the async engine; SQLite gets WAL pragmas and its folder, PostgreSQL a pool."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        ensure_sqlite_folder(database_url)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
@@ -69,6 +75,7 @@ def alembic_config(database_url: str) -> Config:
 
 
 def _upgrade_sync(database_url: str, revision: str) -> None:
+    ensure_sqlite_folder(database_url)
     command.upgrade(alembic_config(database_url), revision)
 
 

@@ -52,18 +52,18 @@ async def test_ingesting_twice_changes_nothing(app, settings):
         assert len((await session.exec(select(IndexChange))).all()) == 1
 
 
-async def test_edited_file_updates_source_in_place_and_keeps_unchanged_passage_ids(app, tmp_path, seed_text):
+async def test_edited_file_updates_source_in_place_and_keeps_unchanged_passage_ids(bare_app, tmp_path, seed_text):
     path = tmp_path / "article.txt"
     path.write_text(seed_text, encoding="utf-8")
-    first = await ingest_file(app, path, guild_id=123, actor="42")
+    first = await ingest_file(bare_app, path, guild_id=123, actor="42")
     assert first.status == "created"
-    _, before = await _passages(app, first.source_id)
+    _, before = await _passages(bare_app, first.source_id)
     rebuffed = next(p for p in before if "rebuffed Iranian offers" in p.text)
     edited = seed_text.replace("Five people were killed in the melee", "Five people died in the melee")
     path.write_text(edited, encoding="utf-8")
-    second = await ingest_file(app, path, guild_id=123, actor="42")
+    second = await ingest_file(bare_app, path, guild_id=123, actor="42")
     assert (second.status, second.source_id) == ("updated", first.source_id)
-    source, after = await _passages(app, first.source_id)
+    source, after = await _passages(bare_app, first.source_id)
     assert "Five people died in the melee" in source.text
     assert any("Five people died" in p.text for p in after)
     assert not any("Five people were killed" in p.text for p in after)
