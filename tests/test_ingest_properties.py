@@ -47,3 +47,22 @@ def test_any_bytes_parse_or_raise_bad_input(raw):
         assert "UTF-8" in str(error) or "no article text" in str(error)
         return
     check(article)
+
+
+WORDS = st.sampled_from([
+    "Mike Pompeo", "Secretary of State Ann Ito", "he", "she", "said", "claimed", "the report", "“", "”",
+    ",", ".", "\n\n", "The New York Times", "the Times", "noted", "part of the 2002 report reads",
+    "which stated", "A diplomatic source told", "was alleged", "U.S.", "Jan. 5, 2020", "according to",
+    "Ito,", "the mayor,", '"', "’s", "Mr.", "J.", "…",
+])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(WORDS, max_size=80).map(" ".join))
+def test_reported_speech_soup_parses_the_same_way_twice(text):
+    try:
+        article = parse_article(text, filename="soup.txt")
+    except BadInput:
+        return
+    check(article)
+    assert parse_article(text, filename="soup.txt") == article

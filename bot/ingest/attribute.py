@@ -71,7 +71,7 @@ SOURCE_NOUNS = (
 # these, only a subject we already know (a person, role, organisation, document) counts.
 AMBIGUOUS_VERBS = frozenset({
     "claims", "calls", "reports", "notes", "remarks", "states", "tweets", "finds", "promises",
-    "vows", "reads", "points to", "points out", "cites", "urges", "order",
+    "vows", "reads", "points to", "points out", "cites", "urges",
 })
 DOCUMENT_NOUNS = (
     "report", "reports", "inquiry", "study", "memo", "memorandum", "document", "documents",
