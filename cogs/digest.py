@@ -11,6 +11,7 @@ default, and re-checked on every call (Manage Server or the moderator role).
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 from functools import lru_cache
@@ -50,6 +51,7 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Moderato
         super().__init__()
 
     async def cog_load(self) -> None:
+        await asyncio.to_thread(_zone_names)  # reads the tz database once, off the event loop
         self.tick.start()
 
     async def cog_unload(self) -> None:
@@ -155,7 +157,7 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Moderato
     @app_commands.command(name="preview", description="Show today's digest to you only; nothing is posted.")
     async def preview(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        content, messages = await build_digest(self.app, guild_id=interaction.guild_id, now=discord.utils.utcnow(),
+        content, messages = await build_digest(self.app, guild_id=interaction.guild_id, now=self.clock(),
                                                quiet="note")
         settings = await digest_settings.get_settings(self.app, interaction.guild_id)
         header = "**Preview**: only you can see this; nothing was posted."
@@ -171,7 +173,7 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Moderato
     @app_commands.command(name="status", description="Settings, the next digest, and how the last one went.")
     async def status(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        status = await digest_status(self.app, guild_id=interaction.guild_id, now=discord.utils.utcnow())
+        status = await digest_status(self.app, guild_id=interaction.guild_id, now=self.clock())
         await self._reply(interaction, status_text(status, guild_id=interaction.guild_id))
 
     async def _reply(self, interaction: discord.Interaction, text: str) -> None:

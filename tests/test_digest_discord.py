@@ -179,3 +179,15 @@ async def test_a_deleted_channel_shows_in_status_and_the_loop_keeps_going(app):
         assert channel_posts(h, gone) == []
         shown = await digest(h, "status")
         assert "failed" in shown.texts() and "no longer exists" in shown.texts()
+
+
+async def test_timezone_autocomplete_offers_iana_names(app):
+    async with running(app) as h:
+        payload = slash_command("digest", [subcommand("time", [option("time", "08:00"),
+                                                                option("timezone", "berl", focused=True)])],
+                                app_id=h.fake.app_id, command_id=h.fake.command_id("digest", GUILD), guild_id=GUILD,
+                                user_id=MOD, permissions=MODERATOR, kind=4)
+        await h.fake.send_interaction(payload)
+        answer = await Exchange(h.fake, payload).settled()
+        choices = answer.callback.data["choices"]
+        assert choices[0]["value"] == "Europe/Berlin" and len(choices) <= 25
