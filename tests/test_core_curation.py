@@ -102,3 +102,40 @@ async def test_moderator_role_makes_a_member_a_moderator(app):
     assert not await curation.is_moderator(app, guild_id=11, has_manage_guild=False, role_ids=[7])
     entries = await curation.audit_entries(app, guild_id=10)
     assert entries[0].action == "role.set" and entries[0].actor_id == "1"
+
+
+DISPUTED = """Harbour Wall Will Save Homes, Mayor Says
+
+Mayor Jane Doe claimed on Monday that the harbour flood wall will protect four thousand homes from storm surges.
+
+Engineers at the state flood agency said, however, that there is no evidence the harbour flood wall will protect those homes from storm surges.
+"""
+
+
+async def test_rejected_automatic_link_stays_rejected_after_reingestion(bare_app, tmp_path):
+    app = bare_app
+    path = tmp_path / "wall.txt"
+    path.write_text(DISPUTED, encoding="utf-8")
+    report = await curation_ingest(app, path)
+    first = (await lookup(app, "harbour flood wall homes", guild_id=10)).results[0]
+    assert first.speaker == "Jane Doe"
+    rebuttal = next(c for c in first.counter_evidence if "no evidence" in c.text)
+    assert rebuttal.origin == "auto"
+    assert await curation.unlink(app, guild_id=10, actor="5", claim_passage_id=first.passage_id,
+                                 evidence_passage_id=rebuttal.passage_id) == "rejected"
+    path.write_text(DISPUTED + "\nThe council meets again next week.\n", encoding="utf-8")
+    again = await curation_ingest(app, path)
+    assert again.status == "updated" and again.source_id == report.source_id
+    after = (await lookup(app, "harbour flood wall homes", guild_id=10)).results[0]
+    assert after.passage_id == first.passage_id
+    assert all(c.passage_id != rebuttal.passage_id for c in after.counter_evidence)
+    async with app.sessions() as session:
+        row = (await session.exec(select(Link).where(Link.claim_passage_id == first.passage_id,
+                                                     Link.evidence_passage_id == rebuttal.passage_id))).one()
+    assert row.status == "rejected"
+
+
+async def curation_ingest(app, path):
+    from bot.services.sources import ingest_file
+
+    return await ingest_file(app, path, guild_id=10, actor="5")

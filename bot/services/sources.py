@@ -19,6 +19,7 @@ from bot.errors import BadInput, NotFound
 from bot.ingest.parse import load_sidecar, parse_article
 from bot.ingest.pipeline import StoreResult, canonical_url, find_duplicate, store_article
 from bot.models import AuditLog, Claim, Link, LinkStatus, Passage, Source
+from bot.retry import with_db_retry
 from bot.results import ClaimSummary, IngestReport, LinkSummary, SourceDetail, SourcePage
 from bot.services._common import source_ref, visible
 from bot.stance.service import detect_links
@@ -57,20 +58,29 @@ async def ingest_document(app, raw: str | bytes, *, filename: str, guild_id: int
     """Parse and store one article; return what happened (created/updated/unchanged/duplicate)."""
     article = await _parse(raw, filename, sidecar, _clean_overrides(overrides))
     origin = origin or f"upload:{filename}"
-    async with app.sessions() as session:
-        try:
-            result: StoreResult = await store_article(session, article, origin=origin, guild_id=guild_id, actor=actor)
-            links = 0
-            if result.status in {"created", "updated"}:
-                stats = await detect_links(session, result.source_id, index=app.index)
-                links = getattr(stats, "total", 0) or 0
-                session.add(AuditLog(guild_id=guild_id, actor_id=actor, action=f"source.{result.status}",
-                                     target=f"source:{result.source_id}", detail=f"{article.title[:200]} ({origin[:300]})"))
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
-    if result.status in {"created", "updated"}:
+
+    async def store_once() -> tuple[StoreResult, int]:
+        async with app.sessions() as session:
+            try:
+                result = await store_article(session, article, origin=origin, guild_id=guild_id, actor=actor)
+                links = 0
+                if result.status in {"created", "updated"}:
+                    stats = await detect_links(session, result.source_id, index=app.index)
+                    links = stats.total
+                    session.add(AuditLog(guild_id=guild_id, actor_id=actor, action=f"source.{result.status}",
+                                         target=f"source:{result.source_id}",
+                                         detail=f"{article.title[:200]} ({origin[:300]})"))
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+            return result, links
+
+    # One transaction, retried whole on a transient lock or lost connection. Idempotent: a
+    # retry after a commit that did land finds the source "unchanged".
+    result, links = await with_db_retry(store_once)
+    if result.status != "duplicate":
+        # Also after "unchanged": a retried commit may have landed before the index heard of it.
         await app.sync.catch_up(app.sessions)
     log.info("ingest %s: source %s %s (%d passages)", origin[:120], result.source_id, result.status, result.passages)
     title = article.title
@@ -104,7 +114,7 @@ async def ingest_url(app, url: str, *, guild_id: int | None, actor: str, overrid
     if dup is not None:
         return IngestReport(source_id=dup.id, status="duplicate", title=dup.title)
     page = await fetch_article(url, allow_private=app.settings.allow_private_fetch)
-    merged = {"url": page.final_url, **(overrides or {})}
+    merged = {"url": page.canonical_url or page.final_url, **(overrides or {})}
     return await ingest_document(app, page.text, filename=page.filename, guild_id=guild_id, actor=actor,
                                  overrides=merged, origin=f"url:{canonical_url(page.final_url)}")
 
