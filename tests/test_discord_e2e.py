@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.client import discover_extensions
-from bot.models import AuditLog, Source, Vote
+from bot.models import AuditLog, Passage, Source, Vote
 from bot.render.text import escape
 from bot.services.lookup import lookup
 from tests.fake_discord import (EPHEMERAL_FLAG, MANAGE_GUILD, BotHarness, button_ids, make_guild, make_role, option,
@@ -96,6 +96,7 @@ async def test_bot_identifies_with_guild_intent_only_and_syncs_the_command_tree(
     assert {o["name"] for o in curate["options"]} == {
         "add", "edit", "remove", "restore", "link", "unlink", "alias", "audit", "role"}
     assert synced["lookup"]["default_member_permissions"] is None
+    assert harness.bot.allowed_mentions.to_dict() == NO_PINGS  # on the client, and on each send (below)
 
 
 async def test_dev_guild_gets_an_instant_copy_of_the_commands(app):
@@ -341,3 +342,90 @@ async def test_seed_sources_cannot_be_removed_by_a_guild(harness, app):
     assert "shared seed source" in refusal.body["content"] and refusal.body["flags"] & EPHEMERAL_FLAG
     async with app.sessions() as session:
         assert (await session.get(Source, seed_id)).status == "active"
+
+
+HTML_ARTICLE = """<html><head><title>Harbour Authority Denies Dredging Delay</title></head><body>
+<article><h1>Harbour Authority Denies Dredging Delay</h1>
+<p>"The dredging of the north channel is on schedule and will finish in May," said port director Lena Ostrova on Monday.</p>
+<p>Contractor invoices seen by reporters show the dredging equipment has not yet been delivered to the harbour.</p>
+<p>Shipping companies have already rerouted three vessels because of the delay at the north channel.</p>
+</article></body></html>"""
+
+
+async def test_moderator_adds_a_url_deferring_before_the_fetch(app):
+    app.settings = replace(app.settings, allow_private_fetch=True)  # the "website" is the fake on 127.0.0.1
+    async with BotHarness.running(app, guilds=guilds(), extensions=MY_COGS) as h:
+        page = h.fake.add_attachment("harbour.html", HTML_ARTICLE.encode(), "text/html")
+        ex = await h.slash("curate", [subcommand("add", [option("url", page["url"]), option("outlet", "Port Gazette")])],
+                           guild_id=GUILD_A, user_id=MOD, permissions=MANAGE_GUILD)
+        assert ex.callback.callback_type == 5 and ex.ephemeral
+        assert only_embed(ex.final_message)["title"] == "Added: Harbour Authority Denies Dredging Delay"
+        found = await h.slash("lookup", [option("topic", "north channel dredging schedule")], guild_id=GUILD_A,
+                              user_id=ALICE)
+        embed = only_embed(found.final_message)
+        assert embed["title"] == "Harbour Authority Denies Dredging Delay" and embed["url"] == page["url"]
+        assert "*Port Gazette*" in embed["description"]
+
+
+async def test_a_private_address_is_refused_by_default(harness, app):
+    sources_before = await count(app, Source)
+    ex = await harness.slash("curate", [subcommand("add", [option("url", "http://127.0.0.1:9/secret")])],
+                             guild_id=GUILD_A, user_id=MOD, permissions=MANAGE_GUILD, settle=False)
+    refusal = await harness.fake.wait_for(lambda r: r.token == ex.token and r.kind == "followup")
+    assert refusal.body["flags"] & EPHEMERAL_FLAG and refusal.body["content"]
+    assert "went wrong" not in refusal.body["content"]  # a FetchFailed explanation, not a crash
+    assert await count(app, Source) == sources_before
+
+
+async def test_curate_add_needs_exactly_one_of_url_or_file(harness):
+    ex = await harness.slash("curate", [subcommand("add")], guild_id=GUILD_A, user_id=MOD, permissions=MANAGE_GUILD)
+    assert ex.ephemeral and ex.callback.data["content"] == "Give exactly one of `url` or `file`."
+
+
+async def test_moderator_links_unlinks_aliases_and_edits(harness, app):
+    options, attachments = add_file(harness)
+    await harness.slash("curate", options, attachments=attachments, guild_id=GUILD_A, user_id=MOD,
+                        permissions=MANAGE_GUILD)
+    async with app.sessions() as session:
+        source_id = (await session.exec(select(Source.id).where(Source.guild_id == GUILD_A))).one()
+        passages = (await session.exec(select(Passage).where(Passage.source_id == source_id))).all()
+    claim = next(p.id for p in passages if p.text.startswith('"Clove exports doubled'))
+    evidence = next(p.id for p in passages if p.text.startswith("Farmers in Pemba"))
+    mod = dict(guild_id=GUILD_A, user_id=MOD, permissions=MANAGE_GUILD)
+
+    linked = await harness.slash("curate", [subcommand("link", [
+        option("claim", claim, 4), option("evidence", evidence, 4), option("stance", "counters"),
+        option("rationale", "Flat farm-gate prices do not fit doubled exports.")])], **mod)
+    assert linked.final_message["content"].startswith(f"Linked: passage #{evidence} counters claim #{claim}")
+    shown = await harness.slash("lookup", [option("topic", "clove exports doubled marketing plan")],
+                                guild_id=GUILD_A, user_id=ALICE)
+    fields = only_embed(shown.final_message)["fields"]
+    moderator_item = next(f for f in fields if f["name"].endswith("(moderator)"))
+    assert "Farmers in Pemba" in moderator_item["value"] and "Flat farm-gate prices" in moderator_item["value"]
+
+    unlinked = await harness.slash("curate", [subcommand("unlink", [option("claim", claim, 4),
+                                                                     option("evidence", evidence, 4)])], **mod)
+    assert unlinked.final_message["content"] == f"Link between claim #{claim} and evidence #{evidence} removed."
+    again = await harness.slash("lookup", [option("topic", "clove exports doubled marketing plan")],
+                                guild_id=GUILD_A, user_id=ALICE)
+    assert not any("Farmers in Pemba" in f["value"] for f in only_embed(again.final_message)["fields"])
+
+    await harness.slash("curate", [subcommand("alias", [option("term", "zsc"),
+                                                        option("canonical", "clove exports doubled")])], **mod)
+    via_alias = await harness.slash("lookup", [option("topic", "zsc")], guild_id=GUILD_A, user_id=ALICE)
+    assert only_embed(via_alias.final_message)["title"].startswith("Zanzibar")
+    in_b = await harness.slash("lookup", [option("topic", "zsc")], guild_id=GUILD_B, user_id=ALICE)
+    assert in_b.final_message["content"].startswith("Nothing on file matches")
+
+    edited = await harness.slash("curate", [subcommand("edit", [option("id", source_id, 4),
+                                                                option("title", "Clove Figures Disputed"),
+                                                                option("date", "2024-03-04")])], **mod)
+    assert edited.final_message["content"] == f"Updated source #{source_id} “Clove Figures Disputed”."
+    after = await harness.slash("lookup", [option("topic", "clove exports doubled marketing plan")],
+                                guild_id=GUILD_A, user_id=ALICE)
+    embed = only_embed(after.final_message)
+    assert embed["title"] == "Clove Figures Disputed" and "2024-03-04 ·" in embed["description"]
+    async with app.sessions() as session:
+        actions = (await session.exec(select(AuditLog.action).where(AuditLog.guild_id == GUILD_A)
+                                      .order_by(AuditLog.id))).all()
+    assert actions == ["source.created", "link.set", "link.removed", "alias.set", "source.edit"]
