@@ -24,7 +24,7 @@ from discord.ext import commands, tasks
 
 from bot.digest import settings as digest_settings
 from bot.digest.compose import DigestMessage
-from bot.digest.service import (CLAIMED, FAILED, SENT, SKIPPED, ChannelUnavailable, DigestStatus,
+from bot.digest.service import (CLAIMED, FAILED, SENDING, SENT, SKIPPED, ChannelUnavailable, DigestStatus,
                                 build_digest, default_worker_id, digest_status, run_due_digests)
 from cogs._checks import require_moderator
 
@@ -205,7 +205,10 @@ def status_text(status: DigestStatus, *, guild_id: int) -> str:
         elif run.status == FAILED:
             lines.append(f"Last digest: {day}, **failed** (attempt {run.attempts}): {run.error or 'unknown error'}")
         elif run.status == CLAIMED:
-            lines.append(f"Last digest: {day}, being posted (or interrupted while posting; it is not re-sent).")
+            lines.append(f"Last digest: {day}, being prepared.")
+        elif run.status == SENDING:
+            lines.append(f"Last digest: {day}, being posted (if the bot stopped while posting, it is not re-sent "
+                         "to avoid a duplicate: check the channel).")
     return "\n".join(lines)
 
 

@@ -7,8 +7,8 @@ import pytest
 import pytest_asyncio
 from sqlmodel import select
 
-from bot.digest.service import (FAILED, SENT, SKIPPED, ChannelUnavailable, claim_slot, digest_status,
-                                run_due_digests)
+from bot.digest.service import (FAILED, SENDING, SENT, SKIPPED, ChannelUnavailable, claim_slot, digest_status,
+                                mark_sending, record_outcome, run_due_digests)
 from bot.models import DigestRun
 from tests._digest_helpers import DbOnlyApp, Outbox, add_source, configure
 
@@ -196,6 +196,43 @@ async def test_one_broken_guild_does_not_stop_the_others(db):
 
     outcomes = {o.guild_id: o.status for o in await run_due_digests(db, at(9), send)}
     assert outcomes == {1: FAILED, 2: SENT}
+
+
+async def test_a_process_that_died_before_sending_is_taken_over_later(db):
+    await configure(db, 1, time="09:00", configured_at=SET_UP)
+    await news(db)
+    # A process claimed 09:00 and died while composing: nothing reached Discord.
+    assert await claim_slot(db, guild_id=1, local_date=DAY, worker="dead", now=at(9))
+    outbox = Outbox()
+    assert await run_due_digests(db, at(9, 5), outbox, worker="alive") == []  # it may still be working
+    [outcome] = await run_due_digests(db, at(9, 11), outbox, worker="alive")
+    assert outcome.status == SENT and len(outbox.sent) == 1
+    [row] = await runs(db)
+    assert (row.status, row.claimed_by, row.attempts) == (SENT, "alive", 2)
+    # The dead process cannot finish a claim that is no longer its own.
+    assert not await record_outcome(db, guild_id=1, local_date=DAY, worker="dead", now=at(9, 12), status=FAILED)
+
+
+async def test_a_process_that_died_while_sending_is_not_repeated(db):
+    await configure(db, 1, time="09:00", configured_at=SET_UP)
+    await news(db)
+    assert await claim_slot(db, guild_id=1, local_date=DAY, worker="dead", now=at(9))
+    assert await mark_sending(db, guild_id=1, local_date=DAY, worker="dead")
+    outbox = Outbox()
+    for hour in (10, 15, 23):
+        assert await run_due_digests(db, at(hour), outbox) == []
+    assert outbox.sent == []
+    status = await digest_status(db, guild_id=1, now=at(23))
+    assert status.last_run.status == SENDING
+
+
+async def test_a_slow_process_whose_claim_was_taken_over_does_not_send(db):
+    await configure(db, 1, time="09:00", configured_at=SET_UP)
+    await news(db)
+    assert await claim_slot(db, guild_id=1, local_date=DAY, worker="slow", now=at(9))
+    assert await claim_slot(db, guild_id=1, local_date=DAY, worker="other", now=at(9, 11))  # stale: taken over
+    assert not await mark_sending(db, guild_id=1, local_date=DAY, worker="slow")
+    assert await mark_sending(db, guild_id=1, local_date=DAY, worker="other")
 
 
 # --- which guilds ----------------------------------------------------------------------

@@ -4,17 +4,20 @@ The protocol, all in the database (so it holds for any number of bot processes):
 1. claim: INSERT a `digest_run` row for (guild, local date). The unique constraint lets one
    INSERT win; the others fail with IntegrityError and back off. A `failed` row may be
    re-claimed, atomically, by `UPDATE ... WHERE status='failed' AND attempts < N`.
-2. compose and send (through the `send` callable the front end provides).
-3. record the outcome on the claimed row: sent (with the message id), skipped (quiet day,
-   guild chose `skip`), or failed (with the error, shown by `/digest status`).
+2. compose, then mark the row `sending` (only if the claim is still ours), then send through
+   the `send` callable the front end provides.
+3. record the outcome on the row: sent (with the message id), skipped (quiet day, guild
+   chose `skip`), or failed (with the error, shown by `/digest status`).
 
 A channel that is gone or that the bot may not post in (`ChannelUnavailable`) uses up the
 day's attempts: retrying in a minute would fail the same way, tomorrow is tried as usual.
 Any other failure is retried after `RETRY_AFTER`, at most `MAX_ATTEMPTS` times a day.
 
-Known trade-off: a process that dies between the claim and recording the outcome leaves the
-row `claimed`. Whether its message reached Discord is unknown, so nobody re-sends it: at most
-once beats a duplicate digest. `/digest status` shows that state.
+A process that dies mid-way leaves its row behind. Still `claimed` means it died before
+sending: nothing reached Discord, so after `STALE_CLAIM` another tick takes the slot over
+(same conditional UPDATE). Still `sending` means it died while sending: whether the message
+arrived is unknown, and a duplicate digest is worse than a missing one, so it is not re-sent;
+`/digest status` says so.
 """
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Awaitable, Callable, Collection
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -41,7 +44,8 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 RETRY_AFTER = timedelta(minutes=5)
-CLAIMED, SENT, FAILED, SKIPPED = "claimed", "sent", "failed", "skipped"
+STALE_CLAIM = timedelta(minutes=10)  # far longer than loading + composing ever takes
+CLAIMED, SENDING, SENT, FAILED, SKIPPED = "claimed", "sending", "sent", "failed", "skipped"
 
 # send(channel_id, messages) posts the messages in order and returns the first message's id.
 SendDigest = Callable[[int, list[DigestMessage]], Awaitable[int | None]]
@@ -101,7 +105,9 @@ async def run_due_digests(app, now: datetime, send: SendDigest, *, guild_ids: Co
         if not await claim_slot(app, guild_id=settings.guild_id, local_date=day, worker=worker, now=now,
                                 max_attempts=max_attempts, retry_after=retry_after):
             continue
-        outcomes.append(await _post(app, settings, day, now, send, worker=worker, max_attempts=max_attempts))
+        outcome = await _post(app, settings, day, now, send, worker=worker, max_attempts=max_attempts)
+        if outcome is not None:
+            outcomes.append(outcome)
     return outcomes
 
 
@@ -117,15 +123,32 @@ async def claim_slot(app, *, guild_id: int, local_date: date, worker: str, now: 
             return True
         except IntegrityError:
             await session.rollback()
-        # Someone has the slot. If their attempt failed (and may be retried), take it over:
-        # the WHERE makes the take-over itself a race only one UPDATE can win.
+        # Someone has the slot. If their attempt failed (and may be retried), or they died
+        # before sending, take it over: the WHERE makes the take-over a race one UPDATE wins.
         result = await session.exec(
             update(DigestRun)
             .where(DigestRun.guild_id == guild_id, DigestRun.local_date == local_date,
-                   DigestRun.status == FAILED, DigestRun.attempts < max_attempts,
-                   DigestRun.finished_at <= now - retry_after)
+                   DigestRun.attempts < max_attempts, _retryable(now, retry_after))
             .values(status=CLAIMED, attempts=DigestRun.attempts + 1, claimed_by=worker, claimed_at=now,
                     finished_at=None))
+        await session.commit()
+        return result.rowcount == 1
+
+
+def _retryable(now: datetime, retry_after: timedelta):
+    """SQL: a failed attempt old enough to retry, or a claim abandoned before sending."""
+    return or_((DigestRun.status == FAILED) & (DigestRun.finished_at <= now - retry_after),
+               (DigestRun.status == CLAIMED) & (DigestRun.claimed_at <= now - STALE_CLAIM))
+
+
+async def mark_sending(app, *, guild_id: int, local_date: date, worker: str) -> bool:
+    """Last step before sending: False if our claim was taken over meanwhile (do not send)."""
+    async with app.sessions() as session:
+        result = await session.exec(
+            update(DigestRun)
+            .where(DigestRun.guild_id == guild_id, DigestRun.local_date == local_date,
+                   DigestRun.status == CLAIMED, DigestRun.claimed_by == worker)
+            .values(status=SENDING))
         await session.commit()
         return result.rowcount == 1
 
@@ -142,7 +165,7 @@ async def record_outcome(app, *, guild_id: int, local_date: date, worker: str, n
         result = await session.exec(
             update(DigestRun)
             .where(DigestRun.guild_id == guild_id, DigestRun.local_date == local_date,
-                   DigestRun.status == CLAIMED, DigestRun.claimed_by == worker)
+                   DigestRun.status.in_([CLAIMED, SENDING]), DigestRun.claimed_by == worker)
             .values(**values))
         await session.commit()
         return result.rowcount == 1
@@ -203,18 +226,15 @@ async def _due_guilds(app, now, *, guild_ids, max_attempts, retry_after) -> list
             return []
         runs = (await session.exec(select(DigestRun).where(
             DigestRun.guild_id.in_(list(due)), DigestRun.local_date.in_({d for _, d in due.values()})))).all()
-    retry_before = now - retry_after
     for run in runs:
         if run.guild_id in due and due[run.guild_id][1] == run.local_date:
-            retryable = (run.status == FAILED and run.attempts < max_attempts
-                         and run.finished_at is not None and as_utc(run.finished_at) <= retry_before)
-            if not retryable:
+            if not _may_retake(run, now, max_attempts, retry_after):
                 del due[run.guild_id]
     return sorted(due.values(), key=lambda item: item[0].guild_id)
 
 
 async def _post(app, settings: DigestSettings, day: date, now: datetime, send: SendDigest, *, worker: str,
-                max_attempts: int) -> RunOutcome:
+                max_attempts: int) -> RunOutcome | None:
     guild_id = settings.guild_id
     finish = dict(app=app, guild_id=guild_id, local_date=day, worker=worker, now=now)
     try:
@@ -228,6 +248,9 @@ async def _post(app, settings: DigestSettings, day: date, now: datetime, send: S
     if not messages:
         await record_outcome(**finish, status=SKIPPED)
         return RunOutcome(guild_id, day, SKIPPED)
+    if not await mark_sending(app, guild_id=guild_id, local_date=day, worker=worker):
+        log.warning("digest for guild %s on %s: claim taken over before sending; not sending", guild_id, day)
+        return None
     try:
         message_id = await send(settings.channel_id, messages)
     except ChannelUnavailable as exc:
@@ -243,6 +266,15 @@ async def _post(app, settings: DigestSettings, day: date, now: datetime, send: S
         log.error("digest for guild %s on %s was sent but its claim was no longer ours", guild_id, day)
     log.info("digest for guild %s on %s sent as message %s", guild_id, day, message_id)
     return RunOutcome(guild_id, day, SENT, message_id=message_id)
+
+
+def _may_retake(run: DigestRun, now: datetime, max_attempts: int, retry_after: timedelta) -> bool:
+    """Python twin of `_retryable` for the cheap pre-filter (the claim re-checks in SQL)."""
+    if run.attempts >= max_attempts:
+        return False
+    if run.status == FAILED:
+        return run.finished_at is not None and as_utc(run.finished_at) <= now - retry_after
+    return run.status == CLAIMED and as_utc(run.claimed_at) <= now - STALE_CLAIM
 
 
 def _utc(now: datetime) -> datetime:
