@@ -217,7 +217,7 @@ class DigestRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     guild_id: int = Field(sa_type=BigInteger, index=True)
     local_date: date
-    status: str = Field(default="claimed", max_length=16)  # claimed | sent | failed | skipped
+    status: str = Field(default="claimed", max_length=16)  # claimed | sending | sent | failed | skipped (bot/digest/service.py)
     message_id: int | None = Field(default=None, sa_type=BigInteger)
     error: str | None = Field(default=None, sa_type=Text)
     attempts: int = 0
