@@ -265,3 +265,26 @@ async def test_only_active_guilds_this_process_serves_are_posted(db):
 async def test_naive_clock_is_refused(db):
     with pytest.raises(ValueError):
         await run_due_digests(db, datetime(2026, 11, 25, 9), Outbox())
+
+
+async def test_a_database_error_for_one_guild_does_not_stop_the_others(db, monkeypatch):
+    import bot.digest.service as service
+
+    await configure(db, 1, channel_id=1, configured_at=SET_UP)
+    await configure(db, 2, channel_id=2, configured_at=SET_UP)
+    await news(db)
+    real_mark_sending = service.mark_sending
+
+    async def flaky(app, *, guild_id, **kw):  # the database drops out while guild 1 is handled
+        if guild_id == 1:
+            raise ConnectionResetError("connection lost")
+        return await real_mark_sending(app, guild_id=guild_id, **kw)
+
+    monkeypatch.setattr(service, "mark_sending", flaky)
+    outbox = Outbox()
+    assert [o.guild_id for o in await run_due_digests(db, at(9), outbox)] == [2]
+    assert [c for c, _ in outbox.sent] == [2]
+    monkeypatch.setattr(service, "mark_sending", real_mark_sending)
+    # Guild 1's claim never reached "sending": after STALE_CLAIM it is taken over and sent.
+    [retried] = await run_due_digests(db, at(9, 11), outbox)
+    assert (retried.guild_id, retried.status) == (1, SENT)

@@ -102,10 +102,14 @@ async def run_due_digests(app, now: datetime, send: SendDigest, *, guild_ids: Co
     due = await _due_guilds(app, now, guild_ids=guild_ids, max_attempts=max_attempts, retry_after=retry_after)
     outcomes = []
     for settings, day in due:
-        if not await claim_slot(app, guild_id=settings.guild_id, local_date=day, worker=worker, now=now,
-                                max_attempts=max_attempts, retry_after=retry_after):
+        try:
+            if not await claim_slot(app, guild_id=settings.guild_id, local_date=day, worker=worker, now=now,
+                                    max_attempts=max_attempts, retry_after=retry_after):
+                continue
+            outcome = await _post(app, settings, day, now, send, worker=worker, max_attempts=max_attempts)
+        except Exception:  # noqa: BLE001 - e.g. the database went away mid-way; the next tick retries
+            log.exception("digest for guild %s on %s: bookkeeping failed", settings.guild_id, day)
             continue
-        outcome = await _post(app, settings, day, now, send, worker=worker, max_attempts=max_attempts)
         if outcome is not None:
             outcomes.append(outcome)
     return outcomes
