@@ -137,3 +137,28 @@ async def test_bulk_next_to_the_seed_keeps_the_seed_searchable(app):
     await bulk_ingest(app, _corpus(5))
     first = (await lookup(app, "Iran al-Qaeda 9/11", guild_id=None, log_query=False)).results[0]
     assert first.speaker == "Mike Pompeo"
+
+
+async def test_after_a_bulk_load_lookups_fetch_hit_passages_by_primary_key(bare_app):
+    """Planner statistics are refreshed, so the lookup's row fetch reads the hit passages by id
+    instead of walking every active source (which grows with the corpus)."""
+    from sqlalchemy import text
+
+    from bot.services._common import visible
+
+    await bulk_ingest(bare_app, _corpus(400, per_doc=3))
+    candidates = list(range(3, 1200, 60))  # a lookup fetches its 20 best candidates
+    statement = (select(Passage.id, Source.title).join(Source, Source.id == Passage.source_id)
+                 .where(Passage.id.in_(candidates), visible(None)))
+    async with bare_app.engine.connect() as conn:
+        compiled = statement.compile(conn.sync_engine if hasattr(conn, "sync_engine") else conn,
+                                     compile_kwargs={"literal_binds": True})
+        if conn.dialect.name == "sqlite":
+            plan = [row[-1] for row in (await conn.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))).all()]
+            assert any(line.startswith("SEARCH passage USING INTEGER PRIMARY KEY") for line in plan), plan
+            assert not any("ix_source_status" in line for line in plan), plan
+        else:
+            analyzed = (await conn.execute(text(
+                "SELECT count(*) FROM pg_stat_user_tables WHERE relname IN ('source', 'passage') "
+                "AND last_analyze IS NOT NULL"))).scalar_one()
+            assert analyzed == 2
