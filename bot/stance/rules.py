@@ -34,10 +34,15 @@ ANAPHORA_WINDOW = 3
 _ANAPHORA = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:both of )?(?:these|those|this|that|the) (?:claims?|allegations?|assertions?)\b",
                        re.IGNORECASE)
 _WORDS = re.compile(r"[^\W_]+(?:[-’'][^\W_]+)*")
+# Names of people, places, organisations ("Saudi", "Iran"), not symbols ("DNA", "BLM").
+_TITLECASE = re.compile(r"^[A-Z][a-z’'-]+$")
 _CALENDAR = re.compile(r"^(?:January|February|March|April|May|June|July|August|September|October|November|"
                        r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$")
 _FUNCTION_CAPS = re.compile(r"^(?:The|A|An|This|That|These|Those|It|He|She|They|We|I|In|On|At|Of|For|But|And|Or)$")
 
+DIRECTION_WINDOW = 3
+# Words next to both direction words that must agree: what moves, and what moves it.
+DIRECTION_MIN_ANCHORS = 2
 # Weights: how much each kind of opposition says on its own (before topic and voice bonuses).
 WEIGHTS = {"concession": 0.55, "evaluative": 0.5, "refutation": 0.5, "conflict": 0.5, "alternative": 0.4,
            "negation": 0.35, "direction": 0.3}
@@ -152,10 +157,10 @@ def _alternative(claim: StanceInput, evidence: StanceInput) -> tuple[str, str, s
     # the claim that the evidence lacks ("assistance from ... the Saudi government" vs "Iran").
     cue = found[0]
     after = [w for w in _WORDS.findall(evidence.text[cue.start:cue.start + len(cue.text) + 80])
-             if w[:1].isupper() and not _FUNCTION_CAPS.match(w) and not _CALENDAR.match(w)]
+             if _TITLECASE.match(w) and not _FUNCTION_CAPS.match(w) and not _CALENDAR.match(w)]
     actor = next((w for w in after if new_to(w, claim_keys)), None)
     words = _WORDS.findall(claim.text)
-    other = next((w for i, w in enumerate(words) if i and w[:1].isupper() and not _FUNCTION_CAPS.match(w)
+    other = next((w for i, w in enumerate(words) if i and _TITLECASE.match(w) and not _FUNCTION_CAPS.match(w)
                   and not _CALENDAR.match(w) and not _mentions(w, claim.speaker) and new_to(w, evidence_keys)
                   and not (claim.speaker and w in claim.speaker)), None)
     if actor and other:
@@ -177,14 +182,40 @@ def _negated_claim_word(claim_text: str, evidence_text: str) -> str | None:
     return None
 
 
+def _direction_anchors(text: str, words: set[str]) -> set[str]:
+    """Content keys within `DIRECTION_WINDOW` words of any of `words`: what the direction is about."""
+    tokens = _WORDS.findall(text.lower())
+    anchors: set[str] = set()
+    for i, token in enumerate(tokens):
+        if token in words:
+            for near in tokens[max(0, i - DIRECTION_WINDOW):i + DIRECTION_WINDOW + 1]:
+                anchors |= content_keys(near)
+    return anchors
+
+
 def _reversed_direction(claim_text: str, evidence_text: str) -> str | None:
+    """The evidence moves the same thing the other way: "increases homocysteine" against
+    "decrease homocysteine levels". The opposite word must sit next to a word that also sits
+    next to the claim's direction word, so "higher mortality" elsewhere does not count."""
     claim_dirs = C.direction_words(claim_text)
     evidence_dirs = C.direction_words(evidence_text)
-    for slot in claim_dirs:
+    for slot, claim_words in claim_dirs.items():
         opposite = slot ^ 1
-        if opposite in evidence_dirs and slot not in evidence_dirs:
+        if opposite not in evidence_dirs or slot in evidence_dirs:
+            continue
+        claim_anchor = _direction_anchors(claim_text, claim_words)
+        evidence_anchor = _direction_anchors(evidence_text, evidence_dirs[opposite])
+        shared = {a for a in claim_anchor if any(keys_match(a, b) for b in evidence_anchor)}
+        if len(shared) >= DIRECTION_MIN_ANCHORS:
             return sorted(evidence_dirs[opposite])[0]
     return None
+
+
+def _in_scope(cue: C.Cue, text: str, claim_keys: frozenset[str]) -> bool:
+    """The words a refutation governs (the cue and the rest of its clause) include something
+    the claim is about: "no association ... between bariatric surgery and cancer"."""
+    clause = re.split(r"[;:]|,\s+(?:but|while|whereas|although|and)\b", text[cue.start:cue.start + len(cue.text) + 90])[0]
+    return any(keys_match(k, c) for k in content_keys(clause) for c in claim_keys)
 
 
 def _quote(words: tuple[str, ...] | list[str], n: int = 3) -> str:
@@ -225,7 +256,9 @@ def assess(claim: StanceInput, evidence: StanceInput, *, speakers: Collection[st
     spans = C.concession_spans(evidence.text)
     concessions = C.concession_cues(evidence.text)
     evaluative = C.evaluative_cues(evidence.text)
-    refutations = [] if same else _outside(C.refutation_cues(evidence.text), spans)
+    claim_keys = content_keys(claim.text) - ignore
+    refutations = [] if same else [c for c in _outside(C.refutation_cues(evidence.text), spans)
+                                   if _in_scope(c, evidence.text, claim_keys)]
     contrast = C.contrast_cues(evidence.text)
     claim_denies = _claim_denies(claim.text)
     claim_spans = C.concession_spans(claim.text)
