@@ -73,6 +73,7 @@ def error_text(error: BaseException) -> tuple[str, bool]:
 async def answer_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Answer ephemerally (followup if already responded/deferred) and log unexpected errors."""
     message, expected = error_text(error)
+    message = message if len(message) <= 2000 else message[:1999] + "…"  # Discord's content limit
     command = interaction.command.qualified_name if interaction.command else (interaction.data or {}).get("custom_id")
     if expected:
         log.info("interaction %s by %s refused: %s", command, interaction.user.id if interaction.user else "?", message)

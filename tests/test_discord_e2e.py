@@ -250,7 +250,7 @@ async def test_source_and_sources(harness, app):
     assert any(f["name"].startswith("Claim #") and "Mike Pompeo" in f["name"] for f in embed["fields"])
     listing = await harness.slash("sources", [], guild_id=GUILD_A, user_id=ALICE)
     embed = only_embed(listing.final_message)
-    assert f"`#{seed_id}`" in embed["description"] and embed["footer"]["text"] == "Page 1 of 1 · 1 sources"
+    assert f"`#{seed_id}`" in embed["description"] and embed["footer"]["text"] == "Page 1 of 1 · 1 source"
     assert_no_pings(listing)
 
 
@@ -429,3 +429,37 @@ async def test_moderator_links_unlinks_aliases_and_edits(harness, app):
         actions = (await session.exec(select(AuditLog.action).where(AuditLog.guild_id == GUILD_A)
                                       .order_by(AuditLog.id))).all()
     assert actions == ["source.created", "link.set", "link.removed", "alias.set", "source.edit"]
+
+
+async def test_sources_pages_with_buttons_and_per_guild_counts(harness, app):
+    from bot.services.sources import ingest_document
+
+    for n in range(11):
+        text = (f"Town Council Report Number {n}\n\nThe council of town {n} met on Tuesday.\n\n"
+                f"\"We approved budget line {n * 7}\" said councillor Member{n}.\n")
+        await ingest_document(app, text, filename=f"report{n}.txt", guild_id=GUILD_A, actor="test")
+    first = await harness.slash("sources", [], guild_id=GUILD_A, user_id=ALICE)
+    assert only_embed(first.final_message)["footer"]["text"] == "Page 1 of 2 · 12 sources"
+    buttons = first.final_message["components"][0]["components"]
+    assert [(b["custom_id"], b.get("disabled", False)) for b in buttons] == [("cp:srcs:1:p", True), ("cp:srcs:2:n", False)]
+    await harness.click("cp:srcs:2:n", first.final_message, guild_id=GUILD_A, user_id=ALICE)
+    second = harness.fake.messages[int(first.final_message["id"])]
+    assert only_embed(second)["footer"]["text"] == "Page 2 of 2 · 12 sources"
+    assert only_embed(second)["description"].count("`#") == 2
+    other = await harness.slash("sources", [], guild_id=GUILD_B, user_id=ALICE)
+    assert only_embed(other.final_message)["footer"]["text"] == "Page 1 of 1 · 1 source"
+
+
+async def test_everyone_inside_a_source_never_pings(harness, app):
+    text = ("Lighthouse Keepers Protest Automation Plan\n\n"
+            "\"@everyone should know the lighthouse automation plan is a **disaster**,\" said keeper Tomas Berg.\n\n"
+            "The maritime agency said the automation plan saves money and keeps the lighthouse lit.\n")
+    options, attachments = add_file(harness, text, "lighthouse.txt")
+    await harness.slash("curate", options, attachments=attachments, guild_id=GUILD_A, user_id=MOD,
+                        permissions=MANAGE_GUILD)
+    ex = await harness.slash("lookup", [option("topic", "lighthouse automation plan disaster")], guild_id=GUILD_A,
+                             user_id=ALICE)
+    description = only_embed(ex.final_message)["description"]
+    assert "@\u200beveryone should know" in description and "@everyone" not in description
+    assert "\\*\\*disaster\\*\\*" in description  # markdown shown literally, not rendered
+    assert_no_pings(ex)

@@ -180,7 +180,7 @@ def sources_embed(page: SourcePage) -> discord.Embed:
             extra = " · ".join(x for x in (escape(ref.outlet or ""), ref.published.isoformat() if ref.published else "") if x)
             lines.append(f"`#{ref.id}` {head}" + (f" — {extra}" if extra else ""))
         embed.description = truncate("\n".join(lines), LIMITS["description"])
-    embed.set_footer(text=f"Page {page.page} of {page.pages} · {page.total} sources")
+    embed.set_footer(text=f"Page {page.page} of {page.pages} · {page.total} source{'' if page.total == 1 else 's'}")
     return fit(embed)
 
 
