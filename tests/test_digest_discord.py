@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
+from bot.digest import settings as digest_settings
 from bot.digest.service import digest_status
 from bot.models import AuditLog, DigestRun, GuildSettings
 from tests.fake_discord import (MANAGE_GUILD, MEMBER_PERMISSIONS, BotHarness, Exchange, make_guild, option,
@@ -62,7 +63,7 @@ async def wait_until_sent(app, timeout: float = 10) -> bool:
     return False
 
 
-async def soon_in_berlin(h) -> str:
+def soon_in_berlin() -> str:
     """A digest time a few minutes ahead, so the next slot is well within the seed's 24 hours."""
     return (datetime.now(BERLIN) + timedelta(minutes=5)).strftime("%H:%M")
 
@@ -72,7 +73,7 @@ async def test_three_commands_then_the_tick_posts_the_digest_once(app):
         cog = h.bot.get_cog("Digest")
         set_channel = await choose_channel(h)
         assert set_channel.ephemeral and f"<#{CHANNEL}>" in set_channel.texts()
-        at = await soon_in_berlin(h)
+        at = soon_in_berlin()
         set_time = await digest(h, "time", [option("time", at), option("timezone", "Europe/Berlin")])
         assert set_time.ephemeral and f"{at} (Europe/Berlin)" in set_time.texts()
         assert await audit_actions(app) == ["digest.channel", "digest.time"]
@@ -109,7 +110,7 @@ async def test_the_running_loop_posts_once_and_stops_on_unload(app):
         cog = h.bot.get_cog("Digest")
         assert cog.tick.is_running()
         await choose_channel(h)
-        await digest(h, "time", [option("time", await soon_in_berlin(h)), option("timezone", "Europe/Berlin")])
+        await digest(h, "time", [option("time", soon_in_berlin()), option("timezone", "Europe/Berlin")])
         status = await digest_status(app, guild_id=GUILD, now=datetime.now(timezone.utc))
         cog.clock = lambda: status.next_run + timedelta(seconds=1)
         cog.tick.change_interval(seconds=0.05)
@@ -169,9 +170,8 @@ async def test_a_deleted_channel_shows_in_status_and_the_loop_keeps_going(app):
     gone = 424242
     async with running(app) as h:
         cog = h.bot.get_cog("Digest")
-        from bot.digest import settings as digest_settings
         await digest_settings.set_channel(app, guild_id=GUILD, actor="test", channel_id=gone)
-        await digest(h, "time", [option("time", await soon_in_berlin(h)), option("timezone", "Europe/Berlin")])
+        await digest(h, "time", [option("time", soon_in_berlin()), option("timezone", "Europe/Berlin")])
         status = await digest_status(app, guild_id=GUILD, now=datetime.now(timezone.utc))
         cog.clock = lambda: status.next_run + timedelta(seconds=1)
         await cog.tick()

@@ -8,7 +8,7 @@ from sqlmodel import select
 from bot.digest import settings as digest_settings
 from bot.digest.service import digest_status
 from bot.errors import BadInput
-from bot.models import AuditLog, DigestRun
+from bot.models import AuditLog, DigestRun, GuildSettings
 from tests._digest_helpers import DbOnlyApp
 
 UTC = timezone.utc
@@ -79,7 +79,6 @@ async def test_status_shows_the_next_run_in_the_guilds_time_and_the_last_outcome
     await digest_settings.set_channel(db, guild_id=GUILD, actor=1, channel_id=5)
     await digest_settings.set_time(db, guild_id=GUILD, actor=1, time_text="09:00", timezone_name="America/New_York")
     async with db.sessions() as session:  # the settings were made the day before
-        from bot.models import GuildSettings
         row = await session.get(GuildSettings, GUILD)
         row.updated_at = datetime(2026, 11, 24, tzinfo=UTC)
         session.add(row)
