@@ -320,3 +320,14 @@ async def test_follow_logs_errors_and_keeps_going(memory_index, caplog):
     await asyncio.wait_for(task, timeout=5)
     assert calls >= 3, "the loop survived the first failure"
     assert "search index catch-up failed" in caplog.text and "database is down" in caplog.text
+
+
+async def test_a_restored_database_behind_the_state_triggers_a_rebuild(session_factory, memory_index):
+    sync = IndexSync(memory_index, None)
+    await sync.catch_up(session_factory)
+    source = await add_source(session_factory, "Old", ["An article about tariffs."])
+    await sync.catch_up(session_factory)
+    sync.last_seq += 50  # as if the database were restored from an older backup
+    await replace_passages(session_factory, source, ["A new article about quotas."])
+    await sync.catch_up(session_factory)
+    assert found(memory_index, "quotas") and not found(memory_index, "tariffs")

@@ -200,9 +200,10 @@ def index_tokens(text: str) -> list[str]:
     equivalences = _equivalences()
     surface = equivalences.apply_folded(equivalences.apply_cased(_surface(text)).casefold())
     words = _WORDS.findall(surface)
-    stems = list(map(_stem_cache.get, words))
-    tokens = [stem if stem is not None else _stem(word) for stem, word in zip(stems, words)]
-    tokens = [t for t in tokens if t]
+    stems = list(map(_stem_cache.get, words))  # the hot path: one C-level pass
+    if None in stems:  # words never seen before
+        stems = [stem if stem is not None else _stem(word) for stem, word in zip(stems, words)]
+    tokens = [t for t in stems if t]
     if "-" in surface:
         for compound in _COMPOUNDS.findall(surface):
             joined = compound.replace("-", "")

@@ -82,6 +82,12 @@ class IndexSync:
             if self.last_seq is None:
                 await self._rebuild(session_factory, None)
                 return 0
+            if await self._log_went_backwards(session_factory):
+                # The database was restored or recreated: seqs will be reused, so the state
+                # means nothing any more.
+                log.warning("search index: change log is behind our state (seq %s); rebuilding", self.last_seq)
+                await self._rebuild(session_factory, None)
+                return 0
             applied = 0
             while True:
                 changes = await self._read_changes(session_factory)
@@ -131,6 +137,12 @@ class IndexSync:
         async with session_factory() as session:
             connection = await session.connection()
             return [(seq, source_id) for seq, source_id in (await connection.execute(statement)).all()]
+
+    async def _log_went_backwards(self, session_factory: async_sessionmaker) -> bool:
+        async with session_factory() as session:
+            connection = await session.connection()
+            max_seq = (await connection.execute(select(func.max(_CHANGE.seq)))).scalar() or 0
+        return max_seq < (self.last_seq or 0)
 
     async def _active_passages(self, session_factory: async_sessionmaker, source_ids: Sequence[int]) -> list[IndexDoc]:
         """Current passages of those of `source_ids` that are active (one query per chunk)."""
