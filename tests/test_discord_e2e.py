@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.client import discover_extensions
-from bot.models import AuditLog, Passage, Source, Vote
+from bot.models import AuditLog, Passage, QueryLog, Source, Vote
 from bot.render.text import escape
 from bot.services.lookup import lookup
 from tests.fake_discord import (EPHEMERAL_FLAG, MANAGE_GUILD, BotHarness, button_ids, make_guild, make_role, option,
@@ -127,6 +127,10 @@ async def test_lookup_answers_with_the_seed_quote_its_source_and_counter_evidenc
     assert any(i.startswith("cp:nav:") for i in ids) and f"cp:vote:{expected.passage_id}:1" in ids
     assert f"cp:src:{expected.source.id}" in ids
     assert_no_pings(ex)
+    async with app.sessions() as session:
+        logged = (await session.exec(select(QueryLog))).all()
+    assert [(row.guild_id, row.topic) for row in logged] == [(GUILD_A, "iran al-qaeda 9/11")]
+    assert any(i.startswith(f"cp:nav:{logged[0].id}:") for i in ids)  # buttons carry the query log id
 
 
 async def test_private_lookup_is_ephemeral(harness):
@@ -300,6 +304,14 @@ async def test_moderator_adds_an_article_found_in_that_guild_only(harness, app):
     elsewhere = await harness.slash("lookup", [option("topic", "clove exports doubled marketing plan")], guild_id=GUILD_B,
                                     user_id=ALICE)
     assert elsewhere.final_message["content"].startswith("Nothing on file matches")
+
+    title = "Zanzibar Spice Council Disputes Clove Export Figures"
+    here = await harness.autocomplete("lookup", [option("topic", "Zanzibar", focused=True)], guild_id=GUILD_A,
+                                      user_id=ALICE)
+    assert title in [c["name"] for c in here.callback.body["data"]["choices"]]
+    there = await harness.autocomplete("lookup", [option("topic", "Zanzibar", focused=True)], guild_id=GUILD_B,
+                                       user_id=ALICE)
+    assert title not in [c["name"] for c in there.callback.body["data"]["choices"]]
 
 
 async def test_moderator_role_grants_curation_and_is_audited(harness, app):
