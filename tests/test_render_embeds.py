@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-import discord
 from hypothesis import given, settings as hsettings, strategies as st
 
 from bot.render import embeds

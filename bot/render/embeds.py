@@ -12,7 +12,7 @@ import discord
 
 from bot.results import (AuditEntry, CounterItem, IngestReport, LookupAnswer, LookupResult, SourceDetail,
                          SourcePage, SourceRef, VoteTally)
-from bot.render.text import (citation_line, escape, location_text, quote_with_budget, safe_url, truncate)
+from bot.render.text import citation_line, escape, quote_with_budget, safe_url, truncate
 
 LIMITS = {"total": 6000, "title": 256, "description": 4096, "fields": 25, "field_name": 256,
           "field_value": 1024, "footer": 2048, "author": 256, "content": 2000}
