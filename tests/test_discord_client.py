@@ -89,3 +89,15 @@ async def test_run_bot_without_a_token_runs_the_console(settings, engine, monkey
     assert await run_bot(settings) == 0
     out = capsys.readouterr().out
     assert "Counterpoint local console" in out and "Pompeo" in out
+
+
+def test_bot_is_sharding_ready_with_minimal_intents_and_no_pings(settings):
+    from bot.client import CounterpointBot
+
+    app = SimpleNamespace(settings=replace(settings, shard_count=4, shard_ids=[2, 3]))
+    bot = CounterpointBot(app, extensions=[])
+    assert isinstance(bot, discord.AutoShardedClient)
+    assert (bot.shard_count, bot.shard_ids) == (4, [2, 3])
+    assert bot.intents.value == discord.Intents(guilds=True).value and not bot.intents.message_content
+    assert bot.allowed_mentions.to_dict() == {"parse": []}
+    assert type(bot.tree).__name__ == "CounterpointTree"
