@@ -211,11 +211,21 @@ def _reversed_direction(claim_text: str, evidence_text: str) -> str | None:
     return None
 
 
+_CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:but|while|whereas|although|though|and|as)\b|\b(?:but|whereas)\b")
+
+
 def _in_scope(cue: C.Cue, text: str, claim_keys: frozenset[str]) -> bool:
-    """The words a refutation governs (the cue and the rest of its clause) include something
-    the claim is about: "no association ... between bariatric surgery and cancer"."""
-    clause = re.split(r"[;:]|,\s+(?:but|while|whereas|although|and)\b", text[cue.start:cue.start + len(cue.text) + 90])[0]
-    return any(keys_match(k, c) for k in content_keys(clause) for c in claim_keys)
+    """The clause a refutation sits in (its subject before it, its object after it) includes
+    something the claim is about: "no association ... between bariatric surgery and cancer",
+    "the description of Iran as a home base ... is not supported"."""
+    start, end = 0, len(text)
+    for m in _CLAUSE_BREAK.finditer(text):
+        if m.end() <= cue.start:
+            start = m.end()
+        elif m.start() >= cue.start + len(cue.text):
+            end = m.start()
+            break
+    return any(keys_match(k, c) for k in content_keys(text[start:end]) for c in claim_keys)
 
 
 def _quote(words: tuple[str, ...] | list[str], n: int = 3) -> str:
