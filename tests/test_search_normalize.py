@@ -57,6 +57,15 @@ def test_hyphenated_compound_matches_joined_and_spaced_spellings():
     assert index_tokens("e–mail") == ["mail", "email"]  # en dash counts as a hyphen
 
 
+def test_em_dash_separates_words_instead_of_joining_them():
+    assert index_tokens("the attack—which killed") == ["attack", "kill"]
+
+
+def test_contractions_that_are_also_content_words_are_kept():
+    assert index_tokens("the hard shell of the regime") == ["hard", "shell", "regim"]
+    assert index_tokens("won a safe haven") == ["won", "safe", "haven"]
+
+
 def test_number_ranges_are_not_joined():
     assert index_tokens("2000-2001") == ["2000", "2001"]
 

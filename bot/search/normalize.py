@@ -4,7 +4,7 @@ Passages are tokenised here before they go into tantivy, and `/lookup` topics ar
 here before we build the query, so "al-Qaeda" in an article and "Al Qaida" typed by a user
 become the same token. Steps, in order (the order matters):
 
-1. Unicode NFKC, curly quotes and every dash made ASCII, accents folded ("Qaïda" -> "Qaida").
+1. Unicode NFKC, curly quotes and hyphen-like dashes made ASCII, accents folded ("Qaïda" -> "Qaida").
 2. Possessives dropped ("Times’s" -> "Times"), in-word apostrophes removed ("don't" -> "dont"),
    dotted acronyms joined ("U.S." -> "US") so acronym spellings meet.
 3. Built-in equivalences from data/equivalences.json ("9/11", "Sept. 11" ... -> `sept11`):
@@ -38,18 +38,20 @@ MAX_QUERY_CHARS = 2000
 MAX_TOKEN_CHARS = 40
 
 # Common English function words (NLTK's list plus apostrophe-free contractions, which is how
-# step 2 leaves them). Dropped on both sides: they match almost everything.
+# step 2 leaves them). Dropped on both sides: they match almost everything. Contractions that
+# are also content words ("she'll" -> shell, "we'll" -> well, "I'd" -> id, "haven", "won",
+# "don") are deliberately kept: "the hard shell of the regime" must stay findable.
 STOPWORDS = frozenset("""
 a about above after again against ain all am an and any are aren arent as at be because been
 before being below between both but by can cant could couldn couldnt did didn didnt do does
-doesn doesnt doing don dont down during each few for from further had hadn hadnt has hasn hasnt
-have haven havent having he hed hell hes her here heres hers herself him himself his how hows
-i id if im in into is isn isnt it its itself ive just ll lets me more most mustn mustnt my
+doesn doesnt doing dont down during each few for from further had hadn hadnt has hasn hasnt
+have havent having he hed hes her here heres hers herself him himself his how hows
+i if im in into is isn isnt it its itself ive just ll lets me more most mustn mustnt my
 myself needn no nor not now of off on once only or other our ours ourselves out over own re
-same shan shant she shed shell shes should shouldn shouldnt so some such than that thats the
+same shan shant she shes should shouldn shouldnt so some such than that thats the
 their theirs them themselves then there theres these they theyd theyll theyre theyve this
-those through to too under until up us ve very was wasn wasnt we wed well were weren werent
-weve what whats when whens where wheres which while who whos whom why whys will with won wont
+those through to too under until up us ve very was wasn wasnt we were weren werent
+weve what whats when whens where wheres which while who whos whom why whys will with wont
 would wouldn wouldnt you youd youll your youre yours yourself yourselves youve
 """.split())
 
@@ -57,8 +59,10 @@ _QUOTES_AND_DASHES = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'",
     "\u02bc": "'", "\u02bb": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
-    "\u2212": "-", "\ufe58": "-", "\ufe63": "-", "\uff0d": "-", "\u00ad": "",
+    # Hyphen-like dashes join words ("9–11", "Al‑Qaeda"); the em dash and bar separate them
+    # ("the attack—which" is two words, not the compound "attackwhich").
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2212": "-", "\ufe63": "-", "\uff0d": "-",
+    "\u2014": " ", "\u2015": " ", "\ufe58": " ", "\u00ad": "",
 })
 # Possessive "'s" goes; any other apostrophe is deleted so "don't" -> "dont", "O'Brien" -> "OBrien".
 _APOSTROPHE = re.compile(r"'(?:s(?!\w))?")
