@@ -256,6 +256,11 @@ async def counter_evidence_for(session: AsyncSession, claim_passage_ids: Sequenc
     return out
 
 
+# Built once: an alias builds a proxy for every column, which per lookup cost ~1/3 of its CPU.
+_REBUTTAL_ALIASES = (aliased(Passage, name="claim_passage"), aliased(Source, name="claim_source"),
+                     aliased(Passage, name="evidence_passage"), aliased(Source, name="evidence_source"))
+
+
 async def rebutted_claims(session: AsyncSession, evidence_passage_ids: Sequence[int], *,
                           guild_id: int | None) -> dict[int, list[int]]:
     """Evidence passage id -> the claim passages it counters (visible ones, surest first), so
@@ -263,8 +268,7 @@ async def rebutted_claims(session: AsyncSession, evidence_passage_ids: Sequence[
     ids = list(dict.fromkeys(evidence_passage_ids))
     if not ids:
         return {}
-    claim_passage, claim_source = aliased(Passage), aliased(Source)
-    evidence_passage, evidence_source = aliased(Passage), aliased(Source)
+    claim_passage, claim_source, evidence_passage, evidence_source = _REBUTTAL_ALIASES
     rows = (await session.exec(
         select(Link.evidence_passage_id, Link.claim_passage_id, Link.origin, Link.confidence)
         .join(claim_passage, claim_passage.id == Link.claim_passage_id)
