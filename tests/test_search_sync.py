@@ -320,6 +320,7 @@ async def test_follow_logs_errors_and_keeps_going(memory_index, caplog):
     await asyncio.wait_for(task, timeout=5)
     assert calls >= 3, "the loop survived the first failure"
     assert "search index catch-up failed" in caplog.text and "database is down" in caplog.text
+    assert caplog.text.count("Traceback") == 1, "the traceback is logged once, not every round"
 
 
 async def test_a_restored_database_behind_the_state_triggers_a_rebuild(session_factory, memory_index):

@@ -114,13 +114,21 @@ class IndexSync:
         """Catch up every `interval` seconds until `stop` is set, so a source added through
         another process is found here within seconds. Errors are logged, never raised: a
         database blip must not end the loop."""
+        failures = 0
         while not stop.is_set():
             try:
                 await self.catch_up(session_factory)
+                if failures:
+                    log.info("search index catch-up works again after %d failed attempts", failures)
+                failures = 0
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - keep following; the next round retries
-                log.exception("search index catch-up failed; retrying in %.1f s", interval)
+            except Exception as exc:  # noqa: BLE001 - keep following; the next round retries
+                failures += 1
+                if failures == 1:  # the traceback once, then one line per attempt
+                    log.exception("search index catch-up failed; retrying every %.1f s", interval)
+                else:
+                    log.error("search index catch-up failed again (%d in a row): %r", failures, exc)
             try:
                 await asyncio.wait_for(stop.wait(), timeout=interval)
             except asyncio.TimeoutError:
@@ -177,8 +185,15 @@ class IndexSync:
             self.index.add(docs)
             self.index.commit()
         except BaseException:
-            self.index.rollback()
+            self._rollback_quietly()
             raise
+
+    def _rollback_quietly(self) -> None:
+        """Drop staged writes after a failure without hiding the failure itself."""
+        try:
+            self.index.rollback()
+        except Exception:  # noqa: BLE001 - e.g. the index was closed meanwhile
+            log.warning("search index rollback failed", exc_info=True)
 
     def _advance(self, seqs: Sequence[int]) -> None:
         """Move `last_seq` to the highest seq applied and remember the holes below it."""
@@ -246,7 +261,7 @@ class IndexSync:
         except BaseException:
             if pending is not None:
                 await asyncio.gather(pending, return_exceptions=True)
-            await asyncio.to_thread(self.index.rollback)
+            await asyncio.to_thread(self._rollback_quietly)
             raise
         # Holes in the recent log may be transactions still in flight: watch them like gaps.
         self.last_seq, self.gaps = max(0, max_seq - MAX_GAPS), {}
