@@ -30,7 +30,9 @@ log = logging.getLogger(__name__)
 # whole process well under the 0.5 GB target at 1M passages and costs little build speed.
 WRITER_HEAP_BYTES = 64_000_000
 WRITER_THREADS = 1
-# Past this many other scopes, excluding them costs more than an intersection with ours.
+# Up to this many other scopes are excluded instead of intersecting with ours. Measured at 1M
+# passages (thread CPU, p99): no exclusion 0.73 ms, 64 excluded 0.86 ms, 256 excluded 1.58 ms,
+# intersection 1.79 ms. 64 leaves room for guild scopes that hold real postings.
 MAX_EXCLUDED_SCOPES = 64
 
 
