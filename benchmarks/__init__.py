@@ -1,0 +1,1 @@
+"""Scale benchmarks (scripts, never timed tests): `python -m benchmarks.run --help`."""
