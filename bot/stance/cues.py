@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -115,26 +116,36 @@ def _matches(pattern: re.Pattern[str], text: str, kind: str) -> list[Cue]:
     return [Cue(kind, m.group(0), m.start()) for m in pattern.finditer(text)]
 
 
+# Finders below are cached (a passage is compared with many claims): callers must not
+# mutate the lists they get back.
+
+
+@lru_cache(maxsize=2048)
 def contrast_cues(text: str) -> list[Cue]:
     return _matches(CONTRAST, text, "contrast")
 
 
+@lru_cache(maxsize=2048)
 def evaluative_cues(text: str) -> list[Cue]:
     return _matches(EVALUATIVE, text, "evaluative")
 
 
+@lru_cache(maxsize=2048)
 def refutation_cues(text: str) -> list[Cue]:
     return _matches(REFUTATION, text, "refutation")
 
 
+@lru_cache(maxsize=2048)
 def conflict_cues(text: str) -> list[Cue]:
     return _matches(CONFLICT, text, "conflict")
 
 
+@lru_cache(maxsize=2048)
 def cooperation_words(text: str) -> list[Cue]:
     return _matches(COOPERATION, text, "cooperation")
 
 
+@lru_cache(maxsize=2048)
 def concession_cues(text: str) -> list[Cue]:
     """A concession verb whose clause carries a negation: "conceded that there's no evidence"."""
     found = []
@@ -148,16 +159,19 @@ def concession_cues(text: str) -> list[Cue]:
     return found
 
 
+@lru_cache(maxsize=2048)
 def concession_spans(text: str) -> list[tuple[int, int]]:
     """Where the concession clauses are (verb to the end of its clause): cues inside them are
     the speaker's admission, not the polarity of the speaker's main claim."""
     return [(m.start(), m.end()) for m in CONCESSION.finditer(text) if NEGATOR.search(m.group("scope"))]
 
 
+@lru_cache(maxsize=2048)
 def alternative_cues(text: str) -> list[Cue]:
     return _matches(ALTERNATIVE, text, "alternative")
 
 
+@lru_cache(maxsize=2048)
 def negated_words(text: str) -> list[tuple[str, int]]:
     """Each negator with the first content word it negates: [("reduce", offset of "not")]."""
     lowered = text.lower()
@@ -170,6 +184,7 @@ def negated_words(text: str) -> list[tuple[str, int]]:
     return found
 
 
+@lru_cache(maxsize=2048)
 def direction_words(text: str) -> dict[int, set[str]]:
     """Direction words in `text` by pair index and side: {pair*2 + side: {words}}."""
     words = set(_LOWER_WORD.findall(text.lower()))

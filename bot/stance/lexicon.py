@@ -65,7 +65,8 @@ class Overlap:
         return self.count / self.claim_size if self.claim_size else 0.0
 
 
-def _surface_words(text: str) -> list[tuple[str, frozenset[str]]]:
+@lru_cache(maxsize=1024)
+def _surface_words(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
     """Words and 2-3 word phrases with their keys, so "United States" shows instead of "usa"."""
     words = [m.group(0) for m in _WORD.finditer(text)]
     out = []
@@ -73,22 +74,41 @@ def _surface_words(text: str) -> list[tuple[str, frozenset[str]]]:
         for i in range(len(words) - n + 1):
             phrase = " ".join(words[i:i + n])
             out.append((phrase, frozenset(index_tokens(phrase))))
-    return out
+    return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def _prefixes(text: str) -> frozenset[str]:
+    """Every prefix (4+ letters) of the text's content keys: a key that is a prefix of one of
+    them matches in O(1) instead of a scan."""
+    return frozenset(k[:n] for k in content_keys(text) for n in range(_MIN_PREFIX, len(k) + 1))
+
+
+def _matches_any(key: str, keys: frozenset[str], prefixes: frozenset[str]) -> bool:
+    if key in keys or (len(key) >= _MIN_PREFIX and key in prefixes):
+        return True
+    return any(key[:n] in keys for n in range(_MIN_PREFIX, len(key)))
+
+
+def shared_keys(claim_text: str, evidence_text: str, *, ignore: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The claim's content keys the evidence also has (exactly or by a 4+ letter prefix)."""
+    keys, prefixes = content_keys(evidence_text), _prefixes(evidence_text)
+    return tuple(k for k in sorted(content_keys(claim_text) - ignore)
+                 if _matches_any(k, keys, prefixes) and not (k in ignore))
 
 
 def overlap(claim_text: str, evidence_text: str, *, ignore: frozenset[str] = frozenset()) -> Overlap:
     """Which of the claim's content words the evidence shares (`ignore`: keys not to count,
     e.g. the claim speaker's own name, which says who talks, not what about)."""
-    claim_keys = sorted(content_keys(claim_text) - ignore)
-    evidence_keys = content_keys(evidence_text) - ignore
-    shared = [k for k in claim_keys if any(keys_match(k, e) for e in evidence_keys)]
-    words = _surface_words(evidence_text)
+    shared = shared_keys(claim_text, evidence_text, ignore=ignore)
     surface: list[str] = []
-    for key in shared:
-        word = next((w for w, ks in words if any(keys_match(key, k) for k in ks)), key)
-        if word not in surface:
-            surface.append(word)
-    return Overlap(tuple(shared), tuple(surface), len(claim_keys))
+    if shared:
+        words = _surface_words(evidence_text)
+        for key in shared:
+            word = next((w for w, ks in words if any(keys_match(key, k) for k in ks)), key)
+            if word not in surface:
+                surface.append(word)
+    return Overlap(shared, tuple(surface), len(content_keys(claim_text) - ignore))
 
 
 def name_keys(name: str | None) -> frozenset[str]:

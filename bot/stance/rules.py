@@ -23,9 +23,10 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.stance import cues as C
-from bot.stance.lexicon import Overlap, content_keys, keys_match, name_keys, overlap
+from bot.stance.lexicon import Overlap, content_keys, keys_match, name_keys, overlap, shared_keys
 
 COUNTERS, SUPPORTS, CONTEXT = "counters", "supports", "context"
 MAX_RATIONALE = 299
@@ -115,6 +116,7 @@ def _outside(cues: list[C.Cue], spans: list[tuple[int, int]]) -> list[C.Cue]:
     return [c for c in cues if not any(s <= c.start < e for s, e in spans)]
 
 
+@lru_cache(maxsize=2048)
 def _claim_denies(text: str) -> bool:
     """The claim's main assertion is itself a denial (ignoring a conceded side clause)."""
     spans = C.concession_spans(text)
@@ -124,6 +126,7 @@ def _claim_denies(text: str) -> bool:
     return any(not any(s <= pos < e for s, e in spans) for _, pos in C.negated_words(text))
 
 
+@lru_cache(maxsize=2048)
 def _role_actors(text: str) -> dict[str, str]:
     """Actor named right before a role word: {"govern": "Saudi"} for "the Saudi government"."""
     out: dict[str, str] = {}
@@ -257,10 +260,11 @@ def assess(claim: StanceInput, evidence: StanceInput, *, speakers: Collection[st
     if _same_passage(claim, evidence):
         return None
     ignore = name_keys(claim.speaker)
-    ov: Overlap = overlap(claim.text, evidence.text, ignore=ignore)
+    shared = len(shared_keys(claim.text, evidence.text, ignore=ignore))  # cheap gate first
     refers_back = _refers_back(claim, evidence)
-    if ov.count < 2 and not (refers_back and ov.count >= 1):
+    if shared < 2 and not (refers_back and shared >= 1):
         return None
+    ov: Overlap = overlap(claim.text, evidence.text, ignore=ignore)
 
     same = _same_speaker(claim.speaker, evidence.speaker)
     spans = C.concession_spans(evidence.text)
