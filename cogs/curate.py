@@ -6,10 +6,21 @@ cog's `interaction_check` checks again on every call (Manage Server, or the mode
 set with `/curate role`). A refusal is ephemeral and runs nothing. Slow work (fetching a
 URL, ingesting an upload) defers first, then edits the reply. Replies are ephemeral: they
 are for the moderator, the audit log (`/curate audit`) is the shared record.
+
+Hostile input: Discord enforces the option lengths declared with `app_commands.Range`, but a
+client can send anything and discord.py does not re-check strings, so every free-text option
+also goes through `clean_option` (invisible and control characters dropped, length capped).
+An upload is judged by name, declared type and size before it is downloaded, and by its
+bytes after (`sniff_text`: a zip renamed .txt is still refused). A URL is checked for syntax
+before anything else, costs one moderator fetch (per user and per guild), and is fetched by
+`bot.fetch` (no private addresses, size and time caps).
 """
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
+from pathlib import PurePosixPath
 
 import discord
 from discord import app_commands
@@ -19,18 +30,49 @@ from bot.errors import BadInput
 from bot.ratelimit import RateLimits
 from bot.render import embeds
 from bot.services import curation, sources
+from bot.validate import charset_from_content_type, check_attachment, check_url_option, clean_option, sniff_text
 from cogs._checks import has_manage_guild, require_moderator
 
 log = logging.getLogger(__name__)
 
 NONE = discord.AllowedMentions.none()
 MAX_UPLOAD_BYTES = 2_000_000  # articles are text; anything bigger is not an article
-UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm")
+THREAD_SNIFF_BYTES = 256 * 1024  # decode bigger uploads off the event loop
+# Option lengths: within the database columns, and short enough that a citation (outlet,
+# author, date, place) always fits an embed field next to the quote.
+MAX_TITLE, MAX_OUTLET, MAX_AUTHOR, MAX_DATE, MAX_URL = 300, 200, 200, 10, 2048
+MAX_RATIONALE, MAX_TERM, MAX_CANONICAL = 300, 100, 200
 STANCES = [app_commands.Choice(name=s, value=s) for s in ("counters", "supports", "context")]
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def _overrides(title: str | None, outlet: str | None, author: str | None, date: str | None) -> dict:
-    return {k: v for k, v in {"title": title, "outlet": outlet, "author": author, "published": date}.items() if v}
+def _citation_options(title: str | None, outlet: str | None, author: str | None, date: str | None) -> dict:
+    """The citation fields a moderator typed, cleaned; empty ones left out."""
+    cleaned = {"title": clean_option(title, name="title", max_len=MAX_TITLE),
+               "outlet": clean_option(outlet, name="outlet", max_len=MAX_OUTLET),
+               "author": clean_option(author, name="author", max_len=MAX_AUTHOR),
+               "published": clean_option(date, name="date", max_len=MAX_DATE)}
+    return {k: v for k, v in cleaned.items() if v}
+
+
+def upload_name(filename: str, fmt: str) -> str:
+    """A harmless, bounded file name for an upload (it becomes the source's origin), keeping
+    the extension ingestion picks the parser by (already vetted by `check_attachment`)."""
+    path = PurePosixPath((filename or "").replace("\\", "/"))
+    suffix = path.suffix.lower() or f".{fmt}"
+    stem = _UNSAFE_NAME.sub("-", path.stem).strip("-.")[:80] or "upload"
+    return f"{stem}{suffix}"
+
+
+async def read_upload(file: discord.Attachment, fmt: str) -> str:
+    """Download an attachment and decode it, refusing binary content whatever its name says."""
+    raw = await file.read()
+    if len(raw) > MAX_UPLOAD_BYTES:  # the declared size was a lie
+        raise BadInput(f"The file is too large; the limit is {MAX_UPLOAD_BYTES // 1_000_000} MB.")
+    charset = charset_from_content_type(file.content_type)
+    if len(raw) > THREAD_SNIFF_BYTES:
+        return await asyncio.to_thread(sniff_text, raw, charset, html=fmt == "html")
+    return sniff_text(raw, charset, html=fmt == "html")
 
 
 @app_commands.guild_only()
@@ -54,26 +96,25 @@ class Curate(commands.GroupCog, group_name="curate", group_description="Moderato
     @app_commands.describe(url="Link to the article", file="The article as .txt, .md or .html",
                            title="Override the title", outlet="Override the outlet", author="Override the author",
                            date="Override the publication date (YYYY-MM-DD)")
-    async def add(self, interaction: discord.Interaction, url: str | None = None,
-                  file: discord.Attachment | None = None, title: str | None = None, outlet: str | None = None,
-                  author: str | None = None, date: str | None = None) -> None:
+    async def add(self, interaction: discord.Interaction, url: app_commands.Range[str, 1, MAX_URL] | None = None,
+                  file: discord.Attachment | None = None, title: app_commands.Range[str, 1, MAX_TITLE] | None = None,
+                  outlet: app_commands.Range[str, 1, MAX_OUTLET] | None = None,
+                  author: app_commands.Range[str, 1, MAX_AUTHOR] | None = None,
+                  date: app_commands.Range[str, 1, MAX_DATE] | None = None) -> None:
         if (url is None) == (file is None):
             raise BadInput("Give exactly one of `url` or `file`.")
-        if file is not None:
-            if file.size > MAX_UPLOAD_BYTES:
-                raise BadInput(f"That file is too large ({file.size // 1000} kB): the limit is {MAX_UPLOAD_BYTES // 1000} kB.")
-            if not file.filename.lower().endswith(UPLOAD_SUFFIXES):
-                raise BadInput("Attach the article as a .txt, .md or .html file.")
-        else:
-            self.limits.fetch(interaction.user.id, interaction.guild_id)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        overrides = _citation_options(title, outlet, author, date)
         actor = str(interaction.user.id)
-        overrides = _overrides(title, outlet, author, date)
         if file is not None:
-            raw = await file.read()
-            report = await sources.ingest_document(self.app, raw, filename=file.filename, guild_id=interaction.guild_id,
-                                                   actor=actor, overrides=overrides)
+            fmt = check_attachment(file.filename, file.content_type, file.size, MAX_UPLOAD_BYTES)
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            text = await read_upload(file, fmt)
+            report = await sources.ingest_document(self.app, text, filename=upload_name(file.filename, fmt),
+                                                   guild_id=interaction.guild_id, actor=actor, overrides=overrides)
         else:
+            url = check_url_option(url)  # syntax only: refused at once, no fetch spent
+            self.limits.fetch(interaction.user.id, interaction.guild_id)
+            await interaction.response.defer(ephemeral=True, thinking=True)
             report = await sources.ingest_url(self.app, url, guild_id=interaction.guild_id, actor=actor,
                                               overrides=overrides)
         await self._reply(interaction, embed=embeds.ingest_embed(report))
@@ -81,12 +122,18 @@ class Curate(commands.GroupCog, group_name="curate", group_description="Moderato
     @app_commands.command(name="edit", description="Correct a source's citation details.")
     @app_commands.describe(id="Source number", title="New title", outlet="New outlet", author="New author",
                            date="New publication date (YYYY-MM-DD)", url="New link")
-    async def edit(self, interaction: discord.Interaction, id: app_commands.Range[int, 1], title: str | None = None,
-                   outlet: str | None = None, author: str | None = None, date: str | None = None,
-                   url: str | None = None) -> None:
+    async def edit(self, interaction: discord.Interaction, id: app_commands.Range[int, 1],
+                   title: app_commands.Range[str, 1, MAX_TITLE] | None = None,
+                   outlet: app_commands.Range[str, 1, MAX_OUTLET] | None = None,
+                   author: app_commands.Range[str, 1, MAX_AUTHOR] | None = None,
+                   date: app_commands.Range[str, 1, MAX_DATE] | None = None,
+                   url: app_commands.Range[str, 1, MAX_URL] | None = None) -> None:
+        changes = _citation_options(title, outlet, author, date)
+        if url is not None:
+            changes["url"] = check_url_option(url)
         await interaction.response.defer(ephemeral=True, thinking=True)
         ref = await curation.edit_source(self.app, id, guild_id=interaction.guild_id, actor=str(interaction.user.id),
-                                         title=title, outlet=outlet, author=author, published=date, url=url)
+                                         **changes)
         await self._reply(interaction, embeds.source_ref_text(ref, "Updated"))
 
     @app_commands.command(name="remove", description="Hide a source from lookups (it can be restored).")
@@ -109,7 +156,8 @@ class Curate(commands.GroupCog, group_name="curate", group_description="Moderato
     @app_commands.choices(stance=STANCES)
     async def link(self, interaction: discord.Interaction, claim: app_commands.Range[int, 1],
                    evidence: app_commands.Range[int, 1], stance: app_commands.Choice[str],
-                   rationale: app_commands.Range[str, 1, 300] | None = None) -> None:
+                   rationale: app_commands.Range[str, 1, MAX_RATIONALE] | None = None) -> None:
+        rationale = clean_option(rationale, name="rationale", max_len=MAX_RATIONALE)
         await interaction.response.defer(ephemeral=True, thinking=True)
         link_id = await curation.link(self.app, guild_id=interaction.guild_id, actor=str(interaction.user.id),
                                       claim_passage_id=claim, evidence_passage_id=evidence, stance=stance.value,
@@ -127,8 +175,10 @@ class Curate(commands.GroupCog, group_name="curate", group_description="Moderato
 
     @app_commands.command(name="alias", description="Make a term also search for another phrase (empty: remove).")
     @app_commands.describe(term="What people type", canonical="What it should also search for (leave empty to remove)")
-    async def alias(self, interaction: discord.Interaction, term: app_commands.Range[str, 1, 100],
-                    canonical: app_commands.Range[str, 1, 200] | None = None) -> None:
+    async def alias(self, interaction: discord.Interaction, term: app_commands.Range[str, 1, MAX_TERM],
+                    canonical: app_commands.Range[str, 1, MAX_CANONICAL] | None = None) -> None:
+        term = clean_option(term, name="term", max_len=MAX_TERM, required=True)
+        canonical = clean_option(canonical, name="canonical", max_len=MAX_CANONICAL)
         await interaction.response.defer(ephemeral=True, thinking=True)
         actor = str(interaction.user.id)
         if canonical:

@@ -3,6 +3,12 @@
 Handlers are thin: defer (Discord's 3-second rule), call `bot.services`, render with
 `bot.render.embeds`. The guild comes from `interaction.guild_id` (None in DMs = seed sources
 only), so guild isolation is the services' job. Mentions are disabled on every send.
+
+Abuse limits on `/lookup`, checked before deferring so a refusal is an ephemeral answer that
+costs nothing: the per-user cooldown (LOOKUP_COOLDOWN_SECONDS, Discord's "slow down"), and
+the bot's `RateLimits` per user AND per guild (a raid of many accounts hits the guild limit).
+The topic is cleaned (`clean_option`: invisible characters dropped, 300 characters at most)
+because discord.py does not re-check the declared length of what a client sends.
 """
 from __future__ import annotations
 
@@ -16,19 +22,21 @@ from bot.ratelimit import RateLimits
 from bot.render import embeds
 from bot.services import lookup as lookup_service
 from bot.services import sources
+from bot.validate import clean_option
 from cogs._checks import lookup_cooldown
 from cogs._views import DYNAMIC_ITEMS, RESULTS_PER_LOOKUP, result_view, sources_view
 
 log = logging.getLogger(__name__)
 
 NONE = discord.AllowedMentions.none()
+MAX_TOPIC = 300
 
 
 class Lookup(commands.Cog):
     def __init__(self, bot) -> None:
         self.bot = bot
         self.app = bot.app
-        # Server-wide burst limit on top of the per-user cooldown (one shared index per process).
+        # Shared by the cogs of one bot (the /curate fetch limits live in the same object).
         self.limits: RateLimits = getattr(bot, "rate_limits", None) or RateLimits.defaults()
         bot.rate_limits = self.limits
 
@@ -36,10 +44,10 @@ class Lookup(commands.Cog):
     @app_commands.describe(topic="What to look up, e.g. Iran al-Qaeda 9/11",
                            private="Only you see the answer (default: no)")
     @app_commands.checks.dynamic_cooldown(lookup_cooldown, key=lambda i: i.user.id)
-    async def lookup(self, interaction: discord.Interaction, topic: app_commands.Range[str, 1, 300],
+    async def lookup(self, interaction: discord.Interaction, topic: app_commands.Range[str, 1, MAX_TOPIC],
                      private: bool = False) -> None:
-        if interaction.guild_id is not None:
-            self.limits.lookup_guild.hit(interaction.guild_id)
+        topic = clean_option(topic, name="topic", max_len=MAX_TOPIC, required=True)
+        self.limits.lookup(interaction.user.id, interaction.guild_id)
         await interaction.response.defer(ephemeral=private, thinking=True)
         answer = await lookup_service.lookup(self.app, topic, guild_id=interaction.guild_id, limit=RESULTS_PER_LOOKUP)
         if not answer.results:

@@ -185,12 +185,17 @@ def sources_embed(page: SourcePage) -> discord.Embed:
 
 
 def ingest_embed(report: IngestReport) -> discord.Embed:
+    """What an ingest did; a source already on file names its number and says nothing was stored."""
     words = {"created": "Added", "updated": "Updated", "unchanged": "Already on file (unchanged)",
              "duplicate": "Already on file (duplicate)"}
     embed = discord.Embed(title=_title(f"{words.get(report.status, report.status)}: {report.title}"),
                           colour=COLOUR_OK)
-    embed.description = (f"Source #{report.source_id}: {report.passages} passages, "
-                         f"{report.links} counter-evidence links found.")
+    if report.status in {"unchanged", "duplicate"}:
+        embed.description = (f"This article is already on file as source #{report.source_id}: "
+                             f"nothing new was stored.")
+    else:
+        embed.description = (f"Source #{report.source_id}: {report.passages} passages, "
+                             f"{report.links} counter-evidence links found.")
     return embed
 
 
