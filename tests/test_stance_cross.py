@@ -108,3 +108,5 @@ async def test_rejected_cross_source_link_stays_rejected_on_redetection(app):
     async with app.sessions() as session:
         row = await session.get(Link, target.id)
     assert row.status == "rejected" and stats.kept_rejected >= 1
+    live = [l for l, _, _ in links if l.stance == "counters" and l.id != target.id]
+    assert stats.cross_source == len(live) >= 1  # the other candidate stays active

@@ -290,7 +290,6 @@ def assess(claim: StanceInput, evidence: StanceInput, *, speakers: Collection[st
         if not same:
             signals += [("conflict", f'conflict "{c.text}"' + (f' vs "{cooperation[0].text}"' if cooperation else ""))
                         for c in conflicts[:1]]
-        if not same:
             alt = _alternative(claim, evidence)
             if alt:
                 signals.append(("alternative", f'alternative "{alt[0]}" names {alt[1]}, not {alt[2]}'))

@@ -204,9 +204,10 @@ async def detect_links(session: AsyncSession, source_id: int, *, index: SearchIn
     if stale:
         await session.exec(delete(Link).where(Link.id.in_(stale)))
     await session.flush()
-    cross_active = sum(1 for (c, e) in desired if not (c in own_set and e in own_set)
-                       and not ((c, e) in by_pair and (by_pair[(c, e)].origin != LinkOrigin.auto.value
-                                                       or by_pair[(c, e)].status == LinkStatus.rejected.value)))
+    # Produced cross-source pairs that are live (not blocked by a moderator's link or a rejection).
+    blocked = {pair for pair, link in by_pair.items()
+               if link.origin != LinkOrigin.auto.value or link.status == LinkStatus.rejected.value}
+    cross_active = sum(1 for (c, e) in desired if not (c in own_set and e in own_set) and (c, e) not in blocked)
     return LinkStats(created=created, updated=updated, unchanged=unchanged, deleted=len(stale),
                      kept_rejected=kept_rejected, cross_source=cross_active)
 
