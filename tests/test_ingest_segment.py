@@ -84,3 +84,8 @@ def test_a_single_huge_word_is_cut_hard():
 def test_newlines_inside_a_paragraph_are_kept_verbatim():
     text = "A line that wraps\nonto the next. And a second\tsentence."
     assert sentences(text) == ["A line that wraps\nonto the next.", "And a second\tsentence."]
+
+
+def test_straight_quotes_inside_a_curly_quotation_do_not_end_it():
+    text = "“He called it \"a plan\". Then he left. We stayed,” she said. Rain fell."
+    assert sentences(text) == ["“He called it \"a plan\". Then he left. We stayed,” she said.", "Rain fell."]

@@ -13,6 +13,7 @@ boundary is vetoed while a quotation is open.
 """
 from __future__ import annotations
 
+import bisect
 import re
 
 MAX_PASSAGE_CHARS = 1000  # one passage must fit a Discord embed field with room for a citation
@@ -41,7 +42,6 @@ to despite during under last next both each every such no not nor once later ear
 _CANDIDATE = re.compile(r"(?P<punct>\.{2,}|…|[.!?]+)(?P<close>[”\"’')\]]*)(?P<space>\s+)")
 # "U.S", "D.C", "e.g", a middle initial "F", "Jr": these end a sentence only before a starter word.
 _INITIALISM = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$|^[A-Z]$|^(?:[JjSs]r)$")
-_TOKEN_BEFORE = re.compile(r"(\S+)$")
 _STRIP_OPENERS = "“\"‘'([{"
 _STRIP_CLOSERS = "”\"’')]}"
 _WORD = re.compile(r"[\w’'-]+")
@@ -54,30 +54,47 @@ def _can_start_sentence(ch: str) -> bool:
 def quote_spans(text: str) -> list[tuple[int, int]]:
     """(open, close) index pairs of quotations; an unclosed quotation is ignored.
 
-    Curly quotes nest by depth; straight double quotes pair up in order."""
+    A quotation opens at “ (or a " with a space or nothing before it) and closes at the next
+    ” (or a " right after a word or punctuation). A new opening mark while one is open means
+    the first was never closed (a quote running into the next paragraph): it is dropped,
+    so one stray mark cannot glue a whole paragraph into one passage."""
     spans: list[tuple[int, int]] = []
-    depth, opened = 0, -1
-    straight_open = -1
+    curly = straight = -1  # index of the open mark of each kind, -1 when none is open
+    last = len(text) - 1
     for i, ch in enumerate(text):
         if ch == "“":
-            if depth == 0:
-                opened = i
-            depth += 1
-        elif ch == "”" and depth:
-            depth -= 1
-            if depth == 0:
-                spans.append((opened, i))
+            curly = i
+        elif ch == "”":
+            if curly >= 0:
+                spans.append((curly, i))
+                curly = -1
         elif ch == '"':
-            if straight_open < 0:
-                straight_open = i
-            else:
-                spans.append((straight_open, i))
-                straight_open = -1
-    return sorted(spans)
+            before = text[i - 1] if i > 0 else " "
+            after = text[i + 1] if i < last else " "
+            if (before.isspace() or before in "([{—–-“") and not after.isspace():
+                straight = i
+            elif straight >= 0 and not before.isspace():
+                spans.append((straight, i))
+                straight = -1
+    return _merge(sorted(spans))
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Union of overlapping spans (a straight-quoted phrase inside a curly quotation)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _inside_quote(position: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start < position < end for start, end in spans)
+    """Spans are sorted and do not overlap, so only the last one opening before `position`
+    can contain it (binary search: paragraphs may hold thousands of quotations)."""
+    index = bisect.bisect_left(spans, (position, -1)) - 1
+    return index >= 0 and spans[index][0] < position < spans[index][1]
 
 
 def _is_boundary(text: str, match: re.Match) -> bool:
@@ -92,10 +109,12 @@ def _is_boundary(text: str, match: re.Match) -> bool:
         return start > 0 and not text[start - 1].isspace()
     if punct != ".":
         return True
-    token_match = _TOKEN_BEFORE.search(text, 0, start)
-    if not token_match:
+    token_start = start
+    while token_start > 0 and not text[token_start - 1].isspace() and start - token_start < 40:
+        token_start -= 1  # walk back over the word (bounded: linear time on huge paragraphs)
+    if token_start == start:
         return True
-    token = token_match.group(1).lstrip(_STRIP_OPENERS).rstrip(_STRIP_CLOSERS)
+    token = text[token_start:start].lstrip(_STRIP_OPENERS).rstrip(_STRIP_CLOSERS)
     lower = token.lower()
     if lower in TITLE_ABBREVIATIONS:
         return False
