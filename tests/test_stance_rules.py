@@ -150,3 +150,23 @@ def test_plain_text_agreeing_finding_is_not_counters():
     claim = StanceInput("Vitamin D supplementation reduces the risk of fractures in older adults.")
     evidence = StanceInput("Vitamin D supplementation reduced the risk of hip fractures in older adults by 20%.")
     _not_counters(claim, evidence)
+
+
+def test_plain_text_claim_against_little_effect():
+    claim = StanceInput("Charcoal hemoperfusion is an effective treatment for paraquat poisoning.")
+    evidence = StanceInput("Charcoal hemoperfusion had little effect on survival after paraquat poisoning.")
+    decision = _counters(claim, evidence)
+    assert '"had little effect"' in decision.rationale
+
+
+def test_plain_text_claim_against_a_decline_in_the_same_quantity():
+    claim = StanceInput("The soda tax increases sugar consumption.")
+    evidence = StanceInput("Sugar consumption showed a decline after the soda tax.")
+    decision = _counters(claim, evidence)
+    assert 'opposite direction "decline"' in decision.rationale
+
+
+def test_a_decline_in_something_else_is_not_a_rebuttal():
+    claim = StanceInput("The soda tax increases sugar consumption.")
+    evidence = StanceInput("Soda tax revenue funded school meals while obesity rates showed a decline.")
+    _not_counters(claim, evidence)

@@ -55,6 +55,9 @@ REFUTATION = _rx(
     r"no (?:statistically )?significant", r"not (?:statistically )?significant(?:ly)?",
     r"(?:was|were|is|are) not associated", r"(?:is|are|was|were) unrelated",
     r"never (?:happened|existed|occurred)",
+    r"evidence (?:was|is|remains|has been) (?:lacking|insufficient|inconclusive|weak)",
+    r"(?:had|has|have|showed|shows|with) (?:little|minimal|negligible) (?:\w+ )?(?:effect|impact|benefit|influence)",
+    r"no (?:\w+ ){0,2}(?:impact|improvement|influence)",
 )
 
 # The two parties are in conflict: this rebuts a claim that they cooperate, nothing else
@@ -95,12 +98,14 @@ DIRECTION_PAIRS = (
     ({"increase", "increases", "increased", "increasing", "raise", "raises", "raised", "elevated",
       "higher", "more", "greater", "enhance", "enhances", "enhanced", "promote", "promotes", "promoted",
       "improve", "improves", "improved", "gain", "up-regulated", "upregulated", "activate", "activates",
-      "activated", "induce", "induces", "induced", "stimulate", "stimulates", "stimulated"},
+      "activated", "induce", "induces", "induced", "stimulate", "stimulates", "stimulated", "rise", "rose",
+      "rises", "elevation"},
      {"decrease", "decreases", "decreased", "decreasing", "reduce", "reduces", "reduced", "reducing",
       "lower", "lowers", "lowered", "less", "fewer", "diminish", "diminished", "impair", "impairs",
       "impaired", "inhibit", "inhibits", "inhibited", "suppress", "suppresses", "suppressed", "worsen",
       "worsens", "worsened", "loss", "down-regulated", "downregulated", "attenuate", "attenuates",
-      "attenuated", "prevent", "prevents", "prevented", "block", "blocks", "blocked"}),
+      "attenuated", "prevent", "prevents", "prevented", "block", "blocks", "blocked", "reduction",
+      "decline", "declined", "declines", "fell", "fall", "falls", "drop", "dropped"}),
     ({"positive", "positively"}, {"negative", "negatively", "inverse", "inversely"}),
     ({"benefit", "beneficial", "protective", "protects", "safe", "effective"},
      {"harm", "harmful", "detrimental", "toxic", "unsafe", "ineffective", "risk"}),
