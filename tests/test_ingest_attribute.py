@@ -129,3 +129,29 @@ def test_appositives_titles_and_continued_quotations(sentence, speaker):
     article = parse_article(CONTINUED, filename="port.txt")
     found = {p.text: (p.speaker, p.is_claim) for p in article.passages}
     assert found[sentence] == (speaker, speaker is not None)
+
+
+WIRE = """Trade Talks Stall
+
+Talks between the two governments broke down on Friday without a date for another round.
+
+“I think there is room for negotiations,” de Keersmaeker said. The eurobond is priced at par, lead manager Hambros Bank Ltd said.
+
+The company said sales rose. Announcing the plans, Mr Redwood said: “Taxes will fall.”
+
+As I’ve said before, nothing is settled. “I deny this allegation,” he said in a statement.
+"""
+
+
+@pytest.mark.parametrize("sentence, speaker", [
+    ("“I think there is room for negotiations,” de Keersmaeker said.", "de Keersmaeker"),
+    ("The eurobond is priced at par, lead manager Hambros Bank Ltd said.", "Hambros Bank Ltd"),
+    ("The company said sales rose.", "The company"),
+    ("Announcing the plans, Mr Redwood said: “Taxes will fall.”", "Redwood"),
+    # "As I’ve" is not a person's name, so "he" is the last person actually named.
+    ("“I deny this allegation,” he said in a statement.", "Redwood"),
+])
+def test_wire_style_attributions(sentence, speaker):
+    article = parse_article(WIRE, filename="wire.txt")
+    found = {p.text: p.speaker for p in article.passages}
+    assert found[sentence] == speaker

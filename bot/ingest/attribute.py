@@ -65,7 +65,10 @@ SOURCE_NOUNS = (
     "police", "prosecutor", "prosecutors", "investigator", "investigators", "economist",
     "economists", "historian", "historians", "activist", "activists", "lawmaker", "lawmakers",
     "authorities", "military", "army", "court", "judge", "committee", "panel", "campaign",
-    "statement", "person", "people",
+    "statement", "person", "people", "company", "companies", "firm", "group", "bank", "trust",
+    "union", "unions", "bureau", "board", "council", "commission", "chairman", "chairwoman",
+    "president", "executive", "executives", "director", "manager", "managers", "trader", "traders",
+    "dealer", "dealers", "industry", "leader", "leaders", "newspaper", "association", "residents",
 )
 # Verb forms that are also plural nouns ("his baseless claims", "calls for reform"): after
 # these, only a subject we already know (a person, role, organisation, document) counts.
@@ -86,29 +89,40 @@ TITLES = (
     r"Secretary of State|Secretary of Defense|Secretary of the Treasury|Treasury Secretary|"
     r"Secretary of Homeland Security|Defense Secretary|Secretary-General|Secretary General|"
     r"Vice President|President-elect|President|Prime Minister|Deputy Prime Minister|"
-    r"Foreign Minister|Defense Minister|Minister|Chancellor|Senator|Sen\.|Representative|Rep\.|"
+    r"Foreign Minister|Defense Minister|Trade Minister|Minister|Chancellor|Senator|Sen\.|"
+    r"Trade Representative|Representative|Rep\.|Secretary|Commissioner|Chief Executive|"
     r"Congressman|Congresswoman|Governor|Gov\.|Mayor|Chief Justice|Justice|Judge|"
     r"Attorney General|General|Gen\.|Admiral|Adm\.|Colonel|Col\.|Crown Prince|King|Queen|"
     r"Prince|Princess|Ambassador|Director|Chairman|Chairwoman|Speaker|Pope|Sheikh|Ayatollah|"
-    r"Supreme Leader|spokesperson|spokesman|spokeswoman|Dr\.|Mr\.|Mrs\.|Ms\.|Prof\.|Professor|Rev\."
+    r"Supreme Leader|spokesperson|spokesman|spokeswoman|Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Prof\.|Professor|Rev\."
 )
-_HONORIFICS = frozenset({"dr.", "mr.", "mrs.", "ms.", "prof.", "professor", "rev."})
+_HONORIFICS = frozenset({"dr.", "mr.", "mrs.", "ms.", "dr", "mr", "mrs", "ms", "prof.", "professor", "rev."})
 # Titles that tell "he" from "she"; any other title leaves the person compatible with both.
 _TITLE_GENDER = {
-    "mr.": "he", "king": "he", "prince": "he", "crown prince": "he", "congressman": "he", "chairman": "he",
+    "mr.": "he", "mr": "he", "mrs": "she", "ms": "she", "king": "he", "prince": "he", "crown prince": "he", "congressman": "he", "chairman": "he",
     "spokesman": "he", "pope": "he", "sheikh": "he", "ayatollah": "he",
     "mrs.": "she", "ms.": "she", "queen": "she", "princess": "she", "congresswoman": "she",
     "chairwoman": "she", "spokeswoman": "she",
 }
-_NAME_TOKEN = r"(?:(?:al|el|bin|ibn|abu|de|da|van|von|du|le|la|di|del|der)[- ])?[A-Z][a-zà-ÿ’'\-]*[a-zà-ÿ]|[A-Z]\."
+# "Pompeo", "O’Brien", "McDonald", "Jean-Luc", "al-Masri", "bin Salman", a middle initial "F.";
+# not a contraction like "I’ve".
+_NAME_TOKEN = (
+    r"(?:(?:al|el|bin|ibn|abu|de|da|van|von|du|le|la|di|del|der)[- ])?"
+    r"(?:[A-Z][’'])?[A-Z][a-zà-ÿ]+(?:[A-Z][a-zà-ÿ]+)*(?:-[A-Z]?[a-zà-ÿ]+)*(?![’'](?:ve|re|ll|d|m|t)\b)|[A-Z]\."
+)
 _NAME = rf"(?:{_NAME_TOKEN})(?:\s+(?:{_NAME_TOKEN})){{0,3}}"
 _NOT_NAME_TOKENS = frozenset("""Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February
 March April May June July August September October November December The He She It They We I
-His Her Its Their On In At But And Or So If When While After Before Since""".split())
+His Her Its Their On In At But And Or So If When While After Before Since As A An This That These
+Those There Here What Where Why How Who Then Now Also Yet For From To By With Despite During Under
+Over Meanwhile However Still Last Next Some Many Most All Both Each Every Our My Your Mr Mrs Ms Dr
+Although Though Because Unlike Like Even Only Just According""".split())
 _ORG_WORDS = frozenset("""Times Post News Press Journal Herald Tribune Guardian Telegraph Reuters
 Institute Department Ministry Agency Council Committee Commission Party Organization Organisation
 Association Foundation Club Bank University Group Corporation Company Watch Network Service
-Office Court Congress Senate House Pentagon Administration Government Army Navy Agency""".split())
+Office Court Congress Senate House Pentagon Administration Government Army Navy Inc Corp Co Ltd
+LLC Plc PLC Trust Holdings Industries Systems Technologies Technology Properties Investment Fund
+Partners Airlines Bancorp Capital International Energy Motors Group""".split())
 
 _VERB_ALT = "|".join(sorted((v.replace(" ", r"\s+") for v in SPEECH_VERBS), key=len, reverse=True))
 _VERB = re.compile(rf"\b(?:{_VERB_ALT})\b")
@@ -345,8 +359,11 @@ def resolve_phrase(phrase: str, position: int, entities: Entities, *, known_only
             return None
         if proper.lower().startswith("the ") and bare[:1].isupper():
             return SpeakerRef(name=f"The {bare}")
-        if proper == phrase and bare.split()[0] not in _NOT_NAME_TOKENS:
-            return SpeakerRef(name=bare)  # "Reuters reported": a named speaker we have not seen before
+        if bare.split()[0] not in _NOT_NAME_TOKENS and _only_descriptors_before(words, proper):
+            # "Reuters reported", "lead manager Hambros Bank said", "de Keersmaeker said":
+            # a named speaker we have not seen before.
+            particle = words[-len(proper.split()) - 1] if len(words) > len(proper.split()) else ""
+            return SpeakerRef(name=f"{particle} {bare}" if particle in _NAME_PARTICLES else bare)
     generic = None if known_only else _GENERIC.search(phrase)
     if generic and not _proper_tail(generic.group("np").split()[-1:]):
         return SpeakerRef(name=_capitalize(generic.group("np")))
@@ -361,6 +378,17 @@ def _known_person(phrase: str, entities: Entities) -> str | None:
         if candidate in entities.persons:
             return entities.persons[candidate]
     return None
+
+
+_NAME_PARTICLES = frozenset({"al", "el", "bin", "ibn", "abu", "de", "da", "van", "von", "du", "le", "la", "di", "del", "der"})
+_NOT_DESCRIPTORS = _NOBODY | PRONOUNS | frozenset({"the", "a", "an", "his", "her", "its", "their", "our", "my", "your", "of", "to", "in", "on", "for", "with", "by", "from"})
+
+
+def _only_descriptors_before(words: list[str], proper: str) -> bool:
+    """True if the words before the proper name are at most three lower-case descriptors
+    ("lead manager", "French technology company") or a name particle ("de")."""
+    before = words[: len(words) - len(proper.split())]
+    return len(before) <= 3 and all(w.isalpha() and w.islower() and w not in _NOT_DESCRIPTORS for w in before)
 
 
 def _proper_tail(words: list[str]) -> str | None:
