@@ -27,7 +27,9 @@ SUBTITLE_SHARE_OF_BODY = 0.6  # a standfirst is at most this share of the median
 CAPTION_MAX_CHARS = 300
 TITLE_MAX_CHARS = 512  # Source.title column
 FALLBACK_TITLE_CHARS = 120
-DATE_SEARCH_PARAGRAPHS = 3
+DATE_SEARCH_PARAGRAPHS = 3  # paragraphs searched for any full date, after captions and datelines
+TOP_PARAGRAPHS = 6  # captions and datelines further down do not date the article
+SUBTITLE_COLUMN_CHARS = 1024  # Source.subtitle column
 
 # A photo caption: present-tense action ("speaks at", "is seen") ending with a full date,
 # or a photo credit. Both are how agencies and newsrooms write captions.
@@ -176,7 +178,7 @@ def parse_article(
         text=text,
         title=title,
         passages=passages,
-        subtitle=str(meta["subtitle"]) if meta.get("subtitle") else subtitle,
+        subtitle=str(meta["subtitle"])[:SUBTITLE_COLUMN_CHARS] if meta.get("subtitle") else subtitle,
         outlet=_str_or_none(meta.get("outlet")),
         author=_str_or_none(meta.get("author")),
         url=_str_or_none(meta.get("url")),
@@ -187,9 +189,12 @@ def parse_article(
 
 
 def _date_candidates(paragraphs: list[str], kinds: list[str]) -> list[str]:
-    """Where a publication date is stated, most likely first: captions, datelines, the top."""
-    captions = [p for p, k in zip(paragraphs, kinds) if k == "caption"]
-    datelines = [p for p in paragraphs[:5] if is_dateline(p)]
+    """Where a publication date is stated, most likely first: captions, datelines, the top.
+
+    Only near the top: a caption or dateline deep in a story is often an archive photo."""
+    top = list(zip(paragraphs, kinds))[:TOP_PARAGRAPHS]
+    captions = [p for p, k in top if k == "caption"]
+    datelines = [p for p, _ in top if is_dateline(p)]
     return captions + datelines + paragraphs[:DATE_SEARCH_PARAGRAPHS]
 
 
