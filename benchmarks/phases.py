@@ -33,9 +33,8 @@ async def ingest_phase(url: str, index_dir: Path, size: int, corpus: Path) -> di
 
     from bot.app import Counterpoint
     from bot.ingest.bulk import bulk_ingest
-    from bot.ingest.parse import parse_article
 
-    parse_article(SEED.read_bytes(), filename=SEED.name)  # warm the parser's lazy imports
+    cold_ms = await _throwaway_seed_ingest(index_dir.parent / "warmup")
     app = await Counterpoint.open(_settings(url, index_dir), ingest_seeds=False, migrate=True)
     try:
         start = time.perf_counter()
@@ -50,6 +49,7 @@ async def ingest_phase(url: str, index_dir: Path, size: int, corpus: Path) -> di
         cpu = time.process_time() - cpu
         return {
             "seed_ingest_ms": round(seed_ms, 1), "seed_reingest_ms": round(seed_again_ms, 1),
+            "seed_ingest_cold_process_ms": round(cold_ms, 1),
             "seed_status": [r.status for r in seeds],
             "sources": report.created, "passages": report.passages, "ingest_seconds": round(report.seconds, 2),
             "ingest_passages_per_s": round(report.passages_per_second), "ingest_index_mode": report.index_mode,
@@ -57,6 +57,25 @@ async def ingest_phase(url: str, index_dir: Path, size: int, corpus: Path) -> di
             "ingest_cpu_seconds": round(cpu, 2), "load_average_after_ingest": os.getloadavg(),
             "ingest_peak_rss_mb": round(measure.peak_rss_bytes() / 2**20, 1),
         }
+    finally:
+        await app.close()
+
+
+async def _throwaway_seed_ingest(folder: Path) -> float:
+    """Ingest the seed once into a scratch SQLite database and return how long it took.
+
+    This is the first ingest of a fresh process (module imports, regex compilation and
+    the stance lexicon included); it also warms those caches, so the measured seed ingest
+    that follows is what a running bot pays per article."""
+    from bot.app import Counterpoint
+
+    folder.mkdir(parents=True, exist_ok=True)
+    app = await Counterpoint.open(_settings(f"sqlite+aiosqlite:///{folder / 'warmup.db'}", folder / "index"),
+                                  ingest_seeds=False, migrate=True)
+    try:
+        opened = time.perf_counter()
+        await app.ingest_seeds()
+        return (time.perf_counter() - opened) * 1000
     finally:
         await app.close()
 

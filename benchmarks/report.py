@@ -18,7 +18,8 @@ def write_json(report: dict, path: Path) -> None:
 
 def table(runs: list[dict]) -> str:
     head = ("backend", "passages", "ingest p/s", "rebuild s", "db MB", "index MB", "RSS MB",
-            "bare p99", "search p50/p95/p99", "answer p50/p95/p99", "answer/bare", "2 clients req/s", "1 client req/s")
+            "bare p99", "search p50/p95/p99", "answer p50/p95/p99", "answer/bare", "CPU ms search/answer",
+            "1 client req/s", "2 clients req/s", "load")
     rows = [head]
     for r in runs:
         if "error" in r:
@@ -29,8 +30,8 @@ def table(runs: list[dict]) -> str:
             r["backend"], f"{r['passages']:,}", f"{r['ingest_passages_per_s']:,}", f"{r['rebuild_seconds']}",
             f"{r['db_mb']}", f"{r['index_mb']}", f"{r['serve_rss_mb']}", f"{b['p99']}",
             f"{s['p50']}/{s['p95']}/{s['p99']}", f"{a['p50']}/{a['p95']}/{a['p99']}",
-            f"{a['p99'] / b['p99']:.1f}x" if b["p99"] else "-",
-            f"{r['clients_2']['per_second']}", f"{r['clients_1']['per_second']}"))
+            f"{a['p99'] / b['p99']:.1f}x" if b["p99"] else "-", f"{r['search_cpu_ms']}/{r['answer_cpu_ms']}",
+            f"{r['clients_1']['per_second']}", f"{r['clients_2']['per_second']}", f"{r['load_average'][0]:.1f}"))
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(head))]
     lines = [" | ".join(str(c).ljust(w) for c, w in zip(row, widths)) for row in rows]
     lines.insert(1, "-|-".join("-" * w for w in widths))
