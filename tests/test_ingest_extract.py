@@ -185,3 +185,24 @@ def test_html_title_loses_the_site_name_suffix():
     assert article.title == "Council Votes to Close Bridge" and article.outlet == "The Ledger"
     assert article.passages[0].text == "Council Votes to Close Bridge"
     assert "Skip to content" not in article.text
+
+
+def test_html_without_a_date_gets_none_not_today():
+    body = "".join(f"<p>Paragraph {i} explains that the council voted on the bridge, officials said on Monday.</p>"
+                   for i in range(3))
+    html = f"<html><head><title>Bridge</title></head><body><article><h1>Council Votes</h1>{body}</article></body></html>"
+    article = parse_article(html, filename="bridge.html")
+    assert article.published is None and not article.published_inferred
+    assert (article.outlet, article.author, article.url) == (None, None, None)
+
+
+def test_html_newsletter_box_and_appeal_are_not_text():
+    body = "".join(f"<p>Paragraph {i} explains that the council voted on the bridge, officials said on Monday.</p>"
+                   for i in range(3))
+    html = ("<html><body><article><h1>Council Votes</h1>" + body
+            + "<p>Tired of reading the same old news?</p>"
+            + "<p>We rely on readers like you. Please consider making a tax-deductible donation today.</p>"
+            + "</article></body></html>")
+    article = parse_article(html, filename="bridge.html")
+    assert article.text.endswith("Paragraph 2 explains that the council voted on the bridge, officials said on Monday.")
+    assert "donation" not in article.text and "Tired" not in article.text
