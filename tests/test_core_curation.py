@@ -139,3 +139,22 @@ async def curation_ingest(app, path):
     from bot.services.sources import ingest_file
 
     return await ingest_file(app, path, guild_id=10, actor="5")
+
+
+async def test_restoring_a_source_brings_back_its_cross_source_counter_evidence(app):
+    from bot.config import PROJECT_ROOT
+    from bot.services.sources import ingest_file
+
+    report = await ingest_file(app, PROJECT_ROOT / "tests" / "data" / "stance_rebuttal_iran.txt", guild_id=10, actor="5")
+    topic = "Iran home base for al-Qaeda"
+
+    async def cross_counters():
+        results = (await lookup(app, topic, guild_id=10)).results
+        return [c for r in results for c in r.counter_evidence if c.source.id == report.source_id]
+
+    before = await cross_counters()
+    assert before and all(c.cross_source for c in before)
+    await curation.remove_source(app, report.source_id, guild_id=10, actor="5")
+    assert await cross_counters() == []
+    await curation.restore_source(app, report.source_id, guild_id=10, actor="5")
+    assert {c.passage_id for c in await cross_counters()} == {c.passage_id for c in before}

@@ -19,11 +19,6 @@ def visible(guild_id: int | None, *, include_removed: bool = False):
     return cond & (Source.status == SourceStatus.active.value)
 
 
-def owned_by(guild_id: int | None):
-    """SQL condition: the source belongs to this guild (moderators act on their own data only)."""
-    return Source.scope == scope_key(guild_id)
-
-
 def source_ref(source: Source) -> SourceRef:
     return SourceRef(
         id=source.id, title=source.title, outlet=source.outlet, author=source.author, url=source.url,

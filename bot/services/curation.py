@@ -17,7 +17,8 @@ from bot.models import (Alias, AuditLog, Claim, GuildSettings, IndexChange, Link
                         Passage, Source, SourceStatus, Stance, scope_key, utcnow)
 from bot.results import AuditEntry, SourceRef
 from bot.search.normalize import normalize_topic
-from bot.services._common import owned_by, source_ref, visible
+from bot.services._common import source_ref, visible
+from bot.stance.service import detect_links
 
 EDITABLE_FIELDS = ("title", "outlet", "author", "published", "url")
 MAX_FIELD = {"title": 512, "outlet": 256, "author": 256, "url": 2048}
@@ -100,6 +101,10 @@ async def _set_status(app, source_id: int, *, guild_id: int, actor, status: str)
             source.removed_at, source.removed_by = None, None
         session.add(source)
         session.add(IndexChange(source_id=source_id, op="delete" if status == SourceStatus.removed.value else "upsert"))
+        if status == SourceStatus.active.value:
+            # Cross-source links to a removed source were dropped while it was away: re-check.
+            await session.flush()
+            await detect_links(session, source_id, index=app.index)
         _audit(session, guild_id=guild_id, actor=actor,
                action="source.remove" if status == SourceStatus.removed.value else "source.restore",
                target=f"source:{source_id}", detail=source.title[:200])
