@@ -156,5 +156,11 @@ async def test_restoring_a_source_brings_back_its_cross_source_counter_evidence(
     assert before and all(c.cross_source for c in before)
     await curation.remove_source(app, report.source_id, guild_id=10, actor="5")
     assert await cross_counters() == []
+    # The seed is re-checked while the guild source is away (e.g. the seed file was edited).
+    from bot.stance.service import detect_links
+
+    async with app.sessions() as session:
+        await detect_links(session, 1, index=app.index)
+        await session.commit()
     await curation.restore_source(app, report.source_id, guild_id=10, actor="5")
     assert {c.passage_id for c in await cross_counters()} == {c.passage_id for c in before}
