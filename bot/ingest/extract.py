@@ -9,6 +9,7 @@ Boilerplate patterns live in data/boilerplate.json so they can be curated withou
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,6 +17,8 @@ from pathlib import Path
 
 from bot.config import PROJECT_ROOT
 from bot.errors import BadInput
+
+log = logging.getLogger(__name__)
 
 BOILERPLATE_PATH = PROJECT_ROOT / "data" / "boilerplate.json"
 METADATA_KEYS = ("title", "subtitle", "outlet", "author", "url", "published")
@@ -157,7 +160,11 @@ def html_to_text(html: str) -> tuple[str, dict]:
     runs afterwards anyway. Its text has one paragraph per line."""
     import trafilatura  # imported lazily: heavy, and only HTML needs it
 
-    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False)
+    try:
+        doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False)
+    except Exception as exc:  # noqa: BLE001 - untrusted markup can trip any parser: the user gets a clear message
+        log.warning("HTML extraction failed: %r", exc)
+        raise BadInput("I could not read that HTML page. Try saving the article as plain text.") from None
     if doc is None:
         return "", {}
     data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
