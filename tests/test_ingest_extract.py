@@ -29,6 +29,8 @@ def assert_offsets(article):
 def test_page_furniture_is_removed_anywhere():
     raw = article_text(
         "Skip to main content | Menu | Search",
+        "Home | News | World | Politics",
+        "World › Europe › Local councils",
         *BODY[:3],
         "Share on Facebook Share on Twitter Email",
         "Related: Council approves new bike lanes",
