@@ -66,3 +66,21 @@ def test_reported_speech_soup_parses_the_same_way_twice(text):
         return
     check(article)
     assert parse_article(text, filename="soup.txt") == article
+
+
+def test_a_huge_run_on_paragraph_becomes_capped_passages():
+    paragraph = " ".join(f"word{i % 50}" for i in range(1700))  # ~10,000 chars, no punctuation
+    article = parse_article("Headline Here\n\n" + paragraph, filename="long.txt")
+    body = [p for p in article.passages if p.kind == "body"]
+    assert len(body) >= 10 and all(len(p.text) <= 1000 for p in body)
+    assert " ".join(p.text for p in body) == paragraph
+    check(article)
+
+
+def test_a_large_paragraph_full_of_quotes_parses():
+    """Guards the linear-time rules: thousands of quotes and abbreviations in one paragraph."""
+    sentence = "“It is over. We won,” Mr. Ito said in the U.S. on Jan. 5, 2020. "
+    article = parse_article("Big Day\n\n" + sentence * 3000, filename="big.txt")
+    body = [p for p in article.passages if p.kind == "body"]
+    assert len(body) == 3000 and body[0].text == sentence.strip()
+    check(article)
