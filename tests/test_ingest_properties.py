@@ -20,11 +20,12 @@ TEXT = st.one_of(
 
 def check(article) -> None:
     assert article.title
+    paragraphs = article.text.count("\n\n") + 1
     for p in article.passages:
         assert p.text and p.text.strip()
         assert article.text[p.char_start:p.char_end] == p.text
         assert len(p.text) <= 1000
-        assert 1 <= p.paragraph <= article.text.count("\n\n") + 1
+        assert 1 <= p.paragraph <= paragraphs
         assert p.kind in {"headline", "subtitle", "caption", "body"}
 
 
