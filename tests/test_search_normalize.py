@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from bot.search.normalize import (
-    MAX_QUERY_TOKENS, MAX_TOPIC_CHARS, index_tokens, normalize_topic, query_tokens,
+    MAX_QUERY_TOKENS, MAX_TOPIC_CHARS, index_text, index_tokens, normalize_topic, query_tokens,
 )
 
 
@@ -149,3 +149,18 @@ def test_any_text_gives_whitespace_free_tokens(text):
     assert len(set(tokens)) == len(tokens)
     assert all(t and not any(c.isspace() for c in t) for t in index_tokens(text))
     assert len(normalize_topic(text)) <= MAX_TOPIC_CHARS
+
+
+
+def test_index_text_is_the_space_joined_tokens(seed_text):
+    for paragraph in seed_text.split("\n\n"):
+        assert index_text(paragraph) == " ".join(index_tokens(paragraph))
+    assert index_text("Pompeo’s 9/11 claims") == "pompeo sept11 claim"
+
+
+def test_accent_folding_and_dotted_acronyms():
+    assert index_tokens("Qaïda café naïve") == index_tokens("Qaida cafe naive")
+    assert index_tokens("cafe\u0301") == ["cafe"]  # a combining accent, not precomposed
+    # "a.m." -> "am" (a stopword); "Mr.A.B." is not an acronym, its single letters drop out.
+    assert index_tokens("e.g. a.m. U.N. Mr.A.B.") == ["eg", "unitednations", "mr"]
+    assert index_tokens("Россия Ελλάδα") == ["россия", "ελλαδα"]  # other scripts are words too

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import tantivy
 
-from bot.search.normalize import index_tokens
+from bot.search.normalize import index_text
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ class SearchIndex:
                 document.add_unsigned("passage_id", doc.passage_id)
                 document.add_unsigned("source_id", doc.source_id)
                 document.add_text("scope", doc.scope)
-                document.add_text("text", " ".join(index_tokens(doc.text)))
+                document.add_text("text", index_text(doc.text))
                 writer.add_document(document)
                 count += 1
         return count

@@ -55,7 +55,7 @@ weve what whats when whens where wheres which while who whos whom why whys will 
 would wouldn wouldnt you youd youll your youre yours yourself yourselves youve
 """.split())
 
-_QUOTES_AND_DASHES = str.maketrans({
+_QUOTES_AND_DASHES = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'",
     "\u02bc": "'", "\u02bb": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
@@ -63,45 +63,74 @@ _QUOTES_AND_DASHES = str.maketrans({
     # ("the attack—which" is two words, not the compound "attackwhich").
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2212": "-", "\ufe63": "-", "\uff0d": "-",
     "\u2014": " ", "\u2015": " ", "\ufe58": " ", "\u00ad": "",
-})
+}
+# A regex scan finds the few characters to map far faster than str.translate walks a long
+# non-ASCII string character by character in Python.
+_QUOTE_OR_DASH = re.compile("[" + "".join(_QUOTES_AND_DASHES) + "]")
+# Combining diacritics (Latin and friends) left by NFKD: "ï" -> "i". Vowel signs of other
+# scripts are parts of letters, not accents, so they are kept.
+_COMBINING_MARK = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 # Possessive "'s" goes; any other apostrophe is deleted so "don't" -> "dont", "O'Brien" -> "OBrien".
 _APOSTROPHE = re.compile(r"'(?:s(?!\w))?")
-_DOTTED_ACRONYM = re.compile(r"(?<!\w)(?:[A-Za-z]\.){2,}")
-# Plain \w is the regex engine's fastest class; "_" is turned into a space beforehand.
-_WORDS = re.compile(r"\w+")
-_COMPOUNDS = re.compile(r"\w+(?:-\w+)+")
+# The dots after the first letter of "U.S." / "U.S.A.": a literal "." starts the pattern, so
+# the engine jumps from dot to dot instead of trying every letter (ten times faster).
+_ACRONYM_DOTS = re.compile(r"\.(?:[A-Za-z]\.)+")
+# Words and hyphenated compounds in one pass ("_" is turned into a space beforehand, so \w
+# means letters and digits). Possessive quantifiers: no backtracking inside long words.
+_WORDS = re.compile(r"\w++(?:-\w++)*")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+def _ascii_punctuation(text: str) -> str:
+    return _QUOTE_OR_DASH.sub(lambda m: _QUOTES_AND_DASHES[m.group(0)], text)
+
+
+def _fold_char(char: str) -> str:
+    return unicodedata.normalize("NFC", _COMBINING_MARK.sub("", unicodedata.normalize("NFKD", char)))
+
+
+@lru_cache(maxsize=1)
+def _accent_folding() -> tuple[re.Pattern, dict[str, str]]:
+    """Every character that carries a diacritic (or is one) and its folded form, built once:
+    folding is then one regex scan that only stops on such characters."""
+    table = {}
+    for code in range(0x80, 0x10000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        char = chr(code)
+        if _COMBINING_MARK.search(unicodedata.normalize("NFKD", char)):
+            table[char] = _fold_char(char)
+    return re.compile("[" + "".join(re.escape(c) for c in table) + "]"), table
+
+
 def _fold_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return unicodedata.normalize("NFC", stripped)
+    pattern, table = _accent_folding()
+    return pattern.sub(lambda m: table[m.group(0)], text)
 
 
-def _has_dotted_acronym(text: str) -> bool:
-    """Cheap pre-check for "X.Y." (a regex pass over every passage costs more)."""
-    i = text.find(".", 1)
-    while i != -1:
-        if text[i + 2:i + 3] == "." and text[i + 1:i + 2].isalpha():
-            return True
-        i = text.find(".", i + 1)
-    return False
+def _join_acronym(match: re.Match) -> str:
+    """"U.S." -> "US" when the letter before the dots stands alone ("Mr.A.B." is left)."""
+    text, start = match.string, match.start()
+    if start and text[start - 1].isascii() and text[start - 1].isalpha() and (start < 2 or not text[start - 2].isalnum()):
+        return match.group(0).replace(".", "")
+    return match.group(0)
 
 
 def _surface(text: str) -> str:
     """Steps 1-2: the cased, cleaned text that equivalence phrases are matched against."""
-    text = unicodedata.normalize("NFKC", text)
-    if not text.isascii():  # every character the table maps is non-ASCII
-        text = _fold_accents(text.translate(_QUOTES_AND_DASHES))
+    if not text.isascii():  # ASCII is already NFKC, and every character we map is non-ASCII
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        text = _ascii_punctuation(text)
+        text = _fold_accents(text)
     if "_" in text:
         text = text.replace("_", " ")
     if "'" in text:
         text = _APOSTROPHE.sub("", text)
-    if _has_dotted_acronym(text):
-        text = _DOTTED_ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
+    if "." in text:
+        text = _ACRONYM_DOTS.sub(_join_acronym, text)
     return text
 
 
@@ -182,9 +211,16 @@ _STEM_CACHE_MAX = 500_000
 
 
 def _stem(word: str) -> str:
-    """Stem of `word`, "" when it is dropped (stopword, one letter, too long)."""
-    protected = _equivalences().tokens
-    if word in protected:
+    """Tokens for one word, space-separated: its stem, "" when dropped (stopword, one letter,
+    too long), and for a compound "anti-war" the parts and the joined form ("anti war antiwar")."""
+    if "-" in word:
+        parts = word.split("-")
+        out = [_stem(part) for part in parts]
+        joined = "".join(parts)
+        if _HAS_LETTER.search(joined):
+            out.append(_stem(joined))
+        stem = " ".join(filter(None, out))
+    elif word in _equivalences().tokens:
         stem = word
     elif len(word) < 2 or len(word) > MAX_TOKEN_CHARS or word in STOPWORDS:
         stem = ""
@@ -196,27 +232,29 @@ def _stem(word: str) -> str:
     return stem
 
 
-def index_tokens(text: str) -> list[str]:
-    """Tokens of `text`, with repeats (term frequency matters to BM25): its words in order,
-    then the joined form of each hyphenated compound."""
-    if not text:
-        return []
+def _prepare(text: str) -> str:
+    """Steps 1-3: cleaned, case-folded text with equivalences replaced by their tokens."""
     equivalences = _equivalences()
-    surface = equivalences.apply_folded(equivalences.apply_cased(_surface(text)).casefold())
-    words = _WORDS.findall(surface)
+    return equivalences.apply_folded(equivalences.apply_cased(_surface(text)).casefold())
+
+
+def _token_string(prepared: str) -> str:
+    words = _WORDS.findall(prepared)
     stems = list(map(_stem_cache.get, words))  # the hot path: one C-level pass
     if None in stems:  # words never seen before
         stems = [stem if stem is not None else _stem(word) for stem, word in zip(stems, words)]
-    tokens = [t for t in stems if t]
-    if "-" in surface:
-        for compound in _COMPOUNDS.findall(surface):
-            joined = compound.replace("-", "")
-            if _HAS_LETTER.search(joined):
-                stem = _stem_cache.get(joined)
-                stem = _stem(joined) if stem is None else stem
-                if stem:
-                    tokens.append(stem)
-    return tokens
+    return " ".join(filter(None, stems))
+
+
+def index_text(text: str) -> str:
+    """The tokens of `text` joined by single spaces: what the index stores for a passage."""
+    return _token_string(_prepare(text)) if text else ""
+
+
+def index_tokens(text: str) -> list[str]:
+    """Tokens of `text` in order, with repeats (term frequency matters to BM25); a hyphenated
+    compound gives its parts then the joined form."""
+    return index_text(text).split()
 
 
 def _dedupe(tokens: Iterable[str]) -> list[str]:
@@ -256,6 +294,6 @@ def normalize_topic(text: str) -> str:
     """Canonical display/log form of a topic: NFKC, ASCII quotes/dashes, case-folded, single
     spaces, at most 200 characters. Used for the query log, so "Al-Qaeda " and "al-qaeda"
     count as one topic in the digest."""
-    text = unicodedata.normalize("NFKC", (text or "")[:MAX_QUERY_CHARS]).translate(_QUOTES_AND_DASHES)
+    text = _ascii_punctuation(unicodedata.normalize("NFKC", (text or "")[:MAX_QUERY_CHARS]))
     text = _CONTROL.sub(" ", text).casefold()
     return _SPACES.sub(" ", text).strip()[:MAX_TOPIC_CHARS].rstrip()
