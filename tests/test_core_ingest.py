@@ -86,3 +86,16 @@ async def test_claims_are_recorded_for_attributed_passages(app):
     speakers = {c.speaker for _, c in rows}
     assert "Mike Pompeo" in speakers
     assert any("at least eight of the 9/11 hijackers" in p.text and c.speaker == "Mike Pompeo" for p, c in rows)
+
+
+async def test_oversized_metadata_is_cut_to_fit_on_both_backends(bare_app):
+    long_author = "A" * 600
+    report = await ingest_document(
+        bare_app, "Short piece\n\nThe harbour wall opened on Monday, the mayor said.\n",
+        filename="long.txt", guild_id=3, actor="1",
+        overrides={"author": long_author, "outlet": "O" * 300, "url": "https://example.org/" + "x" * 3000})
+    async with bare_app.sessions() as session:
+        source = await session.get(Source, report.source_id)
+    assert len(source.author) == 256 and source.author.endswith("…")
+    assert len(source.outlet) == 256
+    assert source.url is None

@@ -62,15 +62,34 @@ async def find_duplicate(session: AsyncSession, *, text_hash: str, url: str | No
     return (await session.exec(stmt.limit(1))).first()
 
 
+# Column sizes (bot/models.py). Metadata from a page or a sidecar can be any length; a value
+# that does not fit is cut with an ellipsis (a URL that does not fit is dropped: a cut link
+# would be a wrong citation).
+FIELD_LIMITS = {"title": 512, "subtitle": 1024, "outlet": 256, "author": 256}
+MAX_URL = 2048
+
+
+def _fit(value: str | None, limit: int) -> str | None:
+    if value is None or len(value) <= limit:
+        return value
+    return value[: limit - 1].rstrip() + "…"
+
+
 def _metadata(article: ParsedArticle) -> dict:
-    return {name: getattr(article, name) for name in METADATA_FIELDS}
+    meta = {name: getattr(article, name) for name in METADATA_FIELDS}
+    for name, limit in FIELD_LIMITS.items():
+        meta[name] = _fit(meta[name], limit)
+    if meta["url"] and len(meta["url"]) > MAX_URL:
+        meta["url"] = None
+    return meta
 
 
 async def store_article(session: AsyncSession, article: ParsedArticle, *, origin: str,
                         guild_id: int | None, actor: str) -> StoreResult:
     scope = scope_key(guild_id)
     text_hash = content_hash(article.text)
-    curl = canonical_url(article.url)
+    meta = _metadata(article)
+    curl = canonical_url(meta["url"])
     existing = (await session.exec(select(Source).where(Source.scope == scope, Source.origin == origin))).first()
 
     if existing is None:
@@ -78,7 +97,7 @@ async def store_article(session: AsyncSession, article: ParsedArticle, *, origin
         if duplicate is not None:
             return StoreResult(duplicate.id, "duplicate", 0)
         source = Source(guild_id=guild_id, scope=scope, origin=origin, content_hash=text_hash,
-                        text=article.text, canonical_url=curl, added_by=actor, **_metadata(article))
+                        text=article.text, canonical_url=curl, added_by=actor, **meta)
         session.add(source)
         await session.flush()
         await _insert_passages(session, source.id, article.passages)
@@ -86,10 +105,10 @@ async def store_article(session: AsyncSession, article: ParsedArticle, *, origin
         await session.flush()
         return StoreResult(source.id, "created", len(article.passages))
 
-    same_meta = all(getattr(existing, k) == v for k, v in _metadata(article).items())
+    same_meta = all(getattr(existing, k) == v for k, v in meta.items())
     if existing.content_hash == text_hash and same_meta:
         return StoreResult(existing.id, "unchanged", 0)
-    for name, value in _metadata(article).items():
+    for name, value in meta.items():
         setattr(existing, name, value)
     existing.canonical_url = curl
     existing.updated_at = utcnow()
