@@ -115,7 +115,9 @@ def lookup_embed(answer: LookupAnswer, index: int = 0) -> discord.Embed:
                         value="Your topic matched a rebuttal of this claim; the rebuttal is listed below.",
                         inline=False)
     _counter_fields(embed, result.counter_evidence, shown=COUNTERS_INLINE)
-    footer = f"Result {index + 1} of {len(answer.results)} · passage #{result.passage_id} · “{answer.query}”"
+    # Footers show markdown literally, so only mentions are defused (the topic is user input).
+    query = discord.utils.escape_mentions(answer.query)
+    footer = f"Result {index + 1} of {len(answer.results)} · passage #{result.passage_id} · “{query}”"
     embed.set_footer(text=truncate(footer, 300))
     return fit(embed)
 

@@ -35,7 +35,7 @@ def clean_topic(topic: str | None) -> str:
     """Drop control and zero-width characters, collapse spaces, cap the length."""
     text = "".join(" " if unicodedata.category(ch) in {"Cc", "Zl", "Zp"} else ch
                    for ch in (topic or "") if unicodedata.category(ch) != "Cf")
-    return " ".join(text.split())[:MAX_TOPIC_CHARS]
+    return " ".join(text.split())[:MAX_TOPIC_CHARS].rstrip()  # a cut must not leave a trailing space
 
 
 class AliasCache:
