@@ -7,15 +7,20 @@ through `add` (so normalisation cost is included), then times the benchmark quer
     .venv/bin/python benchmarks/search_engine.py /work/shared/bench/passages.tsv.gz \
         /work/shared/bench/queries.json --limit 1000000
 
+With `--rebuild` it instead loads the passages into a temporary SQLite database (migrated
+like production) and times `IndexSync.rebuild` from it: database reads included.
+
 The corpus is read from where it lives (never copied into the project): see its README for
 where the sentences come from and for the reference engines' figures on the same files.
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gzip
 import json
 import resource
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -24,9 +29,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.db import make_engine, make_session_factory, upgrade  # noqa: E402
 from bot.search import index as search_index  # noqa: E402
 from bot.search.index import IndexDoc, SearchIndex  # noqa: E402
 from bot.search.normalize import query_tokens  # noqa: E402
+from bot.search.sync import IndexSync  # noqa: E402
 
 BATCH = 20_000
 
@@ -52,16 +59,47 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+async def time_rebuild(passages: Path, limit: int, folder: Path) -> None:
+    """Load `limit` passages into a fresh SQLite database, then time a full rebuild from it."""
+    url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+    await upgrade(url)
+    docs = list(read_docs(passages, limit))
+    with sqlite3.connect(folder / "bench.db") as db:
+        db.executemany(
+            "INSERT INTO source (id, scope, origin, title, content_hash, text, status, published_inferred, "
+            "added_at, updated_at) VALUES (?, 'global', ?, 'bench', '', '', 'active', 0, '2020-01-01', '2020-01-01')",
+            [(sid, f"bench:{sid}") for sid in sorted({d.source_id for d in docs})])
+        db.executemany(
+            "INSERT INTO passage (id, source_id, seq, text, char_start, char_end, paragraph, kind, prefix, suffix) "
+            "VALUES (?, ?, 0, ?, 0, ?, 1, 'body', '', '')",
+            [(d.passage_id, d.source_id, d.text, len(d.text)) for d in docs])
+    del docs
+    engine = make_engine(url)
+    index = SearchIndex(folder / "index")
+    started, cpu_started = time.perf_counter(), time.process_time()
+    count = await IndexSync(index, None).rebuild(make_session_factory(engine))
+    print(f"rebuilt {count:,} passages from SQLite in {time.perf_counter() - started:.1f} s wall, "
+          f"{time.process_time() - cpu_started:.1f} s CPU; RSS {rss_mb():.0f} MB")
+    index.close()
+    await engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("passages", type=Path)
     parser.add_argument("queries", type=Path)
     parser.add_argument("--limit", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5, help="passes over the query set")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="time IndexSync.rebuild from a temporary SQLite database instead")
     parser.add_argument("--intersect", action="store_true",
                         help="time the scope-intersection path (taken when a deployment has many guild scopes)")
     args = parser.parse_args()
 
+    if args.rebuild:
+        with tempfile.TemporaryDirectory() as folder:
+            asyncio.run(time_rebuild(args.passages, args.limit, Path(folder)))
+        return
     queries = json.loads(args.queries.read_text(encoding="utf-8"))
     if args.intersect:
         search_index.MAX_EXCLUDED_SCOPES = -1
