@@ -27,7 +27,7 @@ from bot.render import embeds
 from bot.render.text import escape
 from bot.results import (AuditEntry, ClaimSummary, CounterItem, IngestReport, LinkSummary, Location, LookupAnswer,
                          LookupResult, SourceDetail, SourcePage, SourceRef)
-from bot.search.normalize import MAX_QUERY_TOKENS, MAX_TOKEN_CHARS, index_tokens, query_tokens
+from bot.search.normalize import MAX_QUERY_TOKENS, MAX_TOKEN_CHARS, query_tokens
 from bot.services.lookup import MAX_TOPIC_CHARS, clean_topic
 from bot.validate import clean_option, sniff_text
 
