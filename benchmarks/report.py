@@ -50,9 +50,10 @@ def chart(runs: list[dict], path: Path) -> None:
     for backend in sorted({r["backend"] for r in good}):
         points = sorted((r["passages"], r) for r in good if r["backend"] == backend)
         xs = [p for p, _ in points]
-        for key, label, marker in (("answer_ms", "whole answer", "o"), ("search_ms", "search alone", "s"),
-                                   ("bare_engine_ms", "bare tantivy", "^")):
-            ax.plot(xs, [r[key]["p99"] for _, r in points], styles.get(backend, ":"), marker=marker,
+        for key, label, marker, colour in (("answer_ms", "whole answer", "o", "tab:red"),
+                                           ("search_ms", "search alone", "s", "tab:blue"),
+                                           ("bare_engine_ms", "bare tantivy", "^", "tab:green")):
+            ax.plot(xs, [r[key]["p99"] for _, r in points], styles.get(backend, ":"), marker=marker, color=colour,
                     label=f"{label} ({backend})")
     ax.set_xscale("log")
     ax.set_yscale("log")

@@ -1,8 +1,10 @@
 """Bulk ingest of sentence corpora: exact offsets, one index change per source, found by
 /lookup with its citation, idempotent re-runs, duplicates and guild scoping."""
+import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from bot.errors import BadInput
 from bot.ingest.bulk import BulkDocument, bulk_ingest
 from bot.models import AuditLog, IndexChange, Passage, Source
 from bot.services.lookup import lookup
@@ -162,3 +164,17 @@ async def test_after_a_bulk_load_lookups_fetch_hit_passages_by_primary_key(bare_
                 "SELECT count(*) FROM pg_stat_user_tables WHERE relname IN ('source', 'passage') "
                 "AND last_analyze IS NOT NULL"))).scalar_one()
             assert analyzed == 2
+
+
+async def test_a_bad_document_stops_the_run_and_a_rerun_resumes(bare_app):
+    bad = BulkDocument(origin="x" * 3000, title="Origin too long", sentences=["Never stored."])
+    with pytest.raises(BadInput, match="origin"):
+        await bulk_ingest(bare_app, [*_corpus(6)[:4], bad, *_corpus(6)[4:]], batch_size=3)
+    assert await _count(bare_app, Source) == 4, "the batches before the bad document stay committed"
+    assert await _count(bare_app, IndexChange) == 4
+
+    report = await bulk_ingest(bare_app, _corpus(6))
+    assert (report.created, report.existing) == (2, 4)
+    for d in (1, 5):  # stored before the failure, and by the re-run: both are searchable now
+        first = (await lookup(bare_app, f"zebra{d} walrus0", guild_id=None, log_query=False)).results[0]
+        assert first.text == f"Document {d} sentence 0 mentions zebra{d} and walrus0."

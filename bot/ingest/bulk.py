@@ -219,7 +219,10 @@ async def bulk_ingest(app, documents: Iterable[BulkDocument], *, guild_id: int |
     """Store many pre-segmented documents as sources, then bring the search index up to date.
 
     `batch_size` counts passages per transaction; `progress(n)` is called with the number of
-    documents' passages handled after each batch (pass `tqdm(...).update`)."""
+    passages handled after each batch (pass `tqdm(...).update`). If a batch fails, the batches
+    before it stay committed and the error propagates: re-running the same input resumes, since
+    stored origins are skipped. Their IndexChange rows are committed with them, so the next
+    catch-up (any ingest, the follower, a restart) indexes them even if this call died."""
     if batch_size < 1:
         raise BadInput("batch_size must be at least 1.")
     started = time.perf_counter()
@@ -235,21 +238,26 @@ async def bulk_ingest(app, documents: Iterable[BulkDocument], *, guild_id: int |
         if progress is not None:
             progress(sum(len(d.passages) for d in batch))
     if report.created:
-        await refresh_planner_statistics(app.engine)
-        index_started = time.perf_counter()
-        if report.passages >= REBUILD_SHARE * (before + report.passages):
-            report.index_mode = "rebuild"
-            await app.sync.rebuild(app.sessions)
-        else:
-            report.index_mode = "catch_up"
-            await app.sync.catch_up(app.sessions)
-        report.index_seconds = time.perf_counter() - index_started
+        await _update_index(app, report, before)
         if detect_stance:
             report.links = await _detect_stance(app, report.source_ids)
     report.seconds = time.perf_counter() - started
     log.info("bulk ingest: %d sources created, %d existing, %d duplicates, %d passages in %.1f s (%s)",
              report.created, report.existing, report.duplicates, report.passages, report.seconds, report.index_mode)
     return report
+
+
+async def _update_index(app, report: BulkReport, passages_before: int) -> None:
+    """Rebuild when the batch is a large share of the corpus, otherwise catch up."""
+    await refresh_planner_statistics(app.engine)
+    started = time.perf_counter()
+    if report.passages >= REBUILD_SHARE * (passages_before + report.passages):
+        report.index_mode = "rebuild"
+        await app.sync.rebuild(app.sessions)
+    else:
+        report.index_mode = "catch_up"
+        await app.sync.catch_up(app.sessions)
+    report.index_seconds = time.perf_counter() - started
 
 
 async def _detect_stance(app, source_ids: list[int]) -> int:
