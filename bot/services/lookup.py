@@ -14,6 +14,7 @@ import time
 import unicodedata
 
 from sqlalchemy import func
+from sqlalchemy.orm import defer
 from sqlmodel import select
 
 from bot.models import Alias, Claim, Link, LinkStatus, Passage, QueryLog, Source, utcnow
@@ -106,10 +107,11 @@ async def _build_results(session, hits, *, guild_id: int | None, limit: int) -> 
         Link.claim_passage_id.in_(list(hit_score)), Link.stance == "counters",
         Link.status == LinkStatus.active.value))).all())
     wanted = set(hit_score) | {c for claims in rebuts.values() for c in claims}
+    # defer: a citation never needs the article's full text (KBs to MBs per source row).
     rows = (await session.exec(
         select(Passage, Source, Claim.id).join(Source, Source.id == Passage.source_id)
         .outerjoin(Claim, Claim.passage_id == Passage.id)
-        .where(Passage.id.in_(wanted), visible(guild_id)))).all()
+        .where(Passage.id.in_(wanted), visible(guild_id)).options(defer(Source.text)))).all()
     by_id = {p.id: (p, s, claim_id is not None) for p, s, claim_id in rows}
 
     ranked: dict[int, tuple[float, int | None]] = {}  # shown passage -> (score, matched hit)
@@ -174,7 +176,8 @@ async def autocomplete(app, current: str, *, guild_id: int | None, limit: int = 
                 rows = (await session.exec(
                     select(Passage, Source, Claim.id).join(Source, Source.id == Passage.source_id)
                     .outerjoin(Claim, Claim.passage_id == Passage.id)
-                    .where(Passage.id.in_([h.passage_id for h in hits]), visible(guild_id)))).all()
+                    .where(Passage.id.in_([h.passage_id for h in hits]), visible(guild_id))
+                    .options(defer(Source.text)))).all()
                 order = {h.passage_id: i for i, h in enumerate(hits)}
                 rows = sorted(rows, key=lambda r: order[r[0].id])
                 for passage, source, _ in rows:

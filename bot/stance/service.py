@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, or_
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, defer
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -243,7 +243,8 @@ async def counter_evidence_for(session: AsyncSession, claim_passage_ids: Sequenc
         select(Link, Passage, Source)
         .join(Passage, Passage.id == Link.evidence_passage_id)
         .join(Source, Source.id == Passage.source_id)
-        .where(Link.claim_passage_id.in_(ids), _link_visible(guild_id), _visible_source(Source, guild_id)))).all()
+        .where(Link.claim_passage_id.in_(ids), _link_visible(guild_id), _visible_source(Source, guild_id))
+        .options(defer(Source.text)))).all()  # a citation never needs the article's full text
     out: dict[int, list[CounterItem]] = {}
     ranked = sorted(rows, key=lambda r: (r[0].origin != LinkOrigin.moderator.value, -r[0].confidence,
                                          -relevance.get(r[1].id, 0.0), r[1].id))
