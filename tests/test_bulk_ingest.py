@@ -178,3 +178,17 @@ async def test_a_bad_document_stops_the_run_and_a_rerun_resumes(bare_app):
     for d in (1, 5):  # stored before the failure, and by the re-run: both are searchable now
         first = (await lookup(bare_app, f"zebra{d} walrus0", guild_id=None, log_query=False)).results[0]
         assert first.text == f"Document {d} sentence 0 mentions zebra{d} and walrus0."
+
+
+async def test_long_metadata_fits_the_columns_and_the_link_is_canonical(bare_app):
+    doc = BulkDocument(origin="x:meta", title="T " * 400, outlet="Outlet " * 60, author="  Ann\n  Lee ",
+                       url="HTTPS://Example.org/story/?utm_source=feed&id=7#top", sentences=["A sentence."])
+    await bulk_ingest(bare_app, [doc])
+    async with bare_app.sessions() as session:
+        source = (await session.exec(select(Source))).one()
+    assert len(source.title) == 512 and len(source.outlet) == 256 and source.author == "Ann Lee"
+    assert source.url == doc.url
+    assert source.canonical_url == "https://example.org/story?id=7"
+    with pytest.raises(BadInput, match="link"):
+        await bulk_ingest(bare_app, [BulkDocument(origin="x:url", title="t", url="https://e.org/" + "a" * 2100,
+                                                  sentences=["Another sentence."])])

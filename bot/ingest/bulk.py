@@ -31,6 +31,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.errors import BadInput
+from bot.ingest.pipeline import canonical_url
 from bot.models import AuditLog, IndexChange, Passage, PassageKind, Source, SourceStatus, scope_key, utcnow
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ DEFAULT_BATCH_PASSAGES = 5_000
 ANCHOR_CHARS = 32  # prefix/suffix length, as in the parser (W3C TextQuoteSelector context)
 MAX_TITLE = 512
 MAX_ORIGIN = 2048
+MAX_URL = 2048
+MAX_NAME = 256  # outlet, author
 # Rebuilding streams every passage once; catching up re-reads only the new sources. Rebuild
 # wins once the batch is a large share of what the index would hold afterwards.
 REBUILD_SHARE = 0.5
@@ -90,6 +93,12 @@ def _clean_sentences(sentences: Sequence[str]) -> list[str]:
     return [s for s in cleaned if s]
 
 
+def _display(value: str | None) -> str | None:
+    """Outlet/author: one line, cut to the column width (PostgreSQL enforces it)."""
+    value = " ".join((value or "").split())[:MAX_NAME]
+    return value or None
+
+
 def prepare_document(doc: BulkDocument, *, guild_id: int | None, actor: str, now) -> _PreparedDoc | None:
     """Rows for one document (pure CPU, no I/O); None when it has no text."""
     if not doc.origin or len(doc.origin) > MAX_ORIGIN:
@@ -108,12 +117,14 @@ def prepare_document(doc: BulkDocument, *, guild_id: int | None, actor: str, now
             "prefix": text[max(0, start - ANCHOR_CHARS):start], "suffix": text[end:end + ANCHOR_CHARS],
         })
         start = end + 1
+    if doc.url and len(doc.url) > MAX_URL:
+        raise BadInput(f"The link of {doc.origin[:80]} is longer than {MAX_URL} characters.")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     title = " ".join((doc.title or "").split())[:MAX_TITLE] or sentences[0][:MAX_TITLE]
     source_row = {
         "guild_id": guild_id, "scope": scope_key(guild_id), "origin": doc.origin, "title": title,
-        "subtitle": None, "outlet": doc.outlet, "author": doc.author, "url": doc.url,
-        "canonical_url": None, "published": doc.published, "published_inferred": False,
+        "subtitle": None, "outlet": _display(doc.outlet), "author": _display(doc.author), "url": doc.url or None,
+        "canonical_url": canonical_url(doc.url), "published": doc.published, "published_inferred": False,
         "added_at": now, "added_by": actor, "updated_at": now, "content_hash": digest, "text": text,
         "status": SourceStatus.active.value, "removed_at": None, "removed_by": None,
     }
