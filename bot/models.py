@@ -163,7 +163,10 @@ class QueryLog(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     guild_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
-    topic: str = Field(max_length=500, index=True)  # normalized
+    topic: str = Field(max_length=500, index=True)  # normalized: grouping for the digest
+    # The cleaned topic as typed: buttons re-run exactly this after a restart (normalisation
+    # folds case, and "US" the country is not "us").
+    query: str = Field(default="", max_length=500)
     result_ids: str = Field(default="", max_length=1000)  # comma-separated passage ids
     created_at: datetime = _ts(index=True)
 
@@ -205,6 +208,9 @@ class GuildSettings(SQLModel, table=True):
     digest_timezone: str = Field(default="UTC", max_length=64)
     digest_enabled: bool = False
     digest_quiet: str = Field(default="note", max_length=8)  # "note" or "skip" on a quiet day
+    # When the channel or time last changed: a slot that passed before this is not caught up.
+    # Other settings (role, quiet mode) must not cancel a pending catch-up or retry.
+    digest_schedule_changed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     updated_at: datetime = _ts()
 
 

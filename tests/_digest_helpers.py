@@ -80,7 +80,7 @@ async def configure(app, guild_id: int, *, channel_id: int = 555, time: str = "0
     async with app.sessions() as session:
         session.add(GuildSettings(guild_id=guild_id, digest_channel_id=channel_id, digest_time=time,
                                   digest_timezone=timezone, digest_quiet=quiet, digest_enabled=enabled,
-                                  updated_at=configured_at))
+                                  updated_at=configured_at, digest_schedule_changed_at=configured_at))
         await session.commit()
 
 

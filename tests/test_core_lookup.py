@@ -79,3 +79,13 @@ async def test_autocomplete_offers_titles_and_claims(app):
     assert 0 < len(choices) <= 25
     assert any(c.startswith("Pompeo Urges US") for c in choices)
     assert all(len(c) <= 100 for c in choices)
+
+
+async def test_a_replayed_lookup_gives_the_same_results_as_the_original(app):
+    """Buttons re-run a logged lookup after a restart: case-sensitive acronyms must survive."""
+    from bot.services.replay import replay_lookup
+
+    for topic in ("U.S. embassies Africa", "U.S.-Iranian relations", "Iran al-Qaeda 9/11"):
+        answer = await lookup(app, topic, guild_id=4)
+        again = await replay_lookup(app, answer.query_log_id, guild_id=4)
+        assert [r.passage_id for r in again.results] == [r.passage_id for r in answer.results]

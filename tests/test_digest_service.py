@@ -288,3 +288,19 @@ async def test_a_database_error_for_one_guild_does_not_stop_the_others(db, monke
     # Guild 1's claim never reached "sending": after STALE_CLAIM it is taken over and sent.
     [retried] = await run_due_digests(db, at(9, 11), outbox)
     assert (retried.guild_id, retried.status) == (1, SENT)
+
+
+async def test_a_settings_change_that_does_not_move_the_schedule_keeps_the_retry(db):
+    from bot.digest import settings as digest_settings
+    from bot.services.curation import set_moderator_role
+
+    await configure(db, 1, time="09:00", configured_at=SET_UP)
+    await news(db)
+    outbox = Outbox(failures=[RuntimeError("503 Service Unavailable")])
+    [failed] = await run_due_digests(db, at(9), outbox)
+    assert failed.status == FAILED
+    # A moderator changes the role and the quiet mode after the failed send (real time: after 09:00).
+    await set_moderator_role(db, guild_id=1, role_id=42, actor="7")
+    await digest_settings.set_quiet(db, guild_id=1, actor=7, mode="skip")
+    [retried] = await run_due_digests(db, at(9, 6), outbox)
+    assert retried.status == SENT and len(outbox.sent) == 1

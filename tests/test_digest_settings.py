@@ -80,7 +80,7 @@ async def test_status_shows_the_next_run_in_the_guilds_time_and_the_last_outcome
     await digest_settings.set_time(db, guild_id=GUILD, actor=1, time_text="09:00", timezone_name="America/New_York")
     async with db.sessions() as session:  # the settings were made the day before
         row = await session.get(GuildSettings, GUILD)
-        row.updated_at = datetime(2026, 11, 24, tzinfo=UTC)
+        row.updated_at = row.digest_schedule_changed_at = datetime(2026, 11, 24, tzinfo=UTC)
         session.add(row)
         session.add(DigestRun(guild_id=GUILD, local_date=date(2026, 11, 24), status="failed", attempts=3,
                               error="The digest channel no longer exists."))

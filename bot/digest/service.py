@@ -200,7 +200,7 @@ async def digest_status(app, *, guild_id: int, now: datetime, max_attempts: int 
         today_done = last is not None and last.local_date == today and not (
             last.status == FAILED and last.attempts < max_attempts)
         next_run = next_slot(now, settings.local_time, settings.zone, today_done=today_done,
-                             effective_from=settings.updated_at)
+                             effective_from=settings.schedule_changed_at)
     return DigestStatus(settings=settings, next_run=next_run, last_run=last)
 
 
@@ -219,7 +219,7 @@ async def _due_guilds(app, now, *, guild_ids, max_attempts, retry_after) -> list
                 continue
             settings = settings_value(row)
             try:
-                day = due_date(now, settings.local_time, settings.zone, effective_from=settings.updated_at)
+                day = due_date(now, settings.local_time, settings.zone, effective_from=settings.schedule_changed_at)
             except BadInput:
                 log.error("guild %s has an unusable digest schedule %r %r", row.guild_id, row.digest_time,
                           row.digest_timezone)

@@ -16,6 +16,10 @@ from bot.errors import BadInput
 from bot.models import AuditLog, GuildSettings, as_utc, utcnow
 
 
+# Changes that move the schedule: a slot that passed before them is not caught up.
+SCHEDULE_ACTIONS = {"digest.channel", "digest.time"}
+
+
 @dataclass(frozen=True)
 class DigestSettings:
     guild_id: int
@@ -25,6 +29,8 @@ class DigestSettings:
     enabled: bool
     quiet: str  # "note" | "skip"
     updated_at: datetime | None = None
+    # When channel or time last changed (not role or quiet mode): the schedule's start.
+    schedule_changed_at: datetime | None = None
 
     @property
     def active(self) -> bool:
@@ -44,7 +50,7 @@ def settings_value(row: GuildSettings) -> DigestSettings:
     return DigestSettings(
         guild_id=row.guild_id, channel_id=row.digest_channel_id, time=row.digest_time,
         timezone=row.digest_timezone, enabled=bool(row.digest_enabled), quiet=row.digest_quiet,
-        updated_at=as_utc(row.updated_at),
+        updated_at=as_utc(row.updated_at), schedule_changed_at=as_utc(row.digest_schedule_changed_at),
     )
 
 
@@ -91,6 +97,8 @@ async def _change(app, guild_id: int, actor, action: str, target: str, **changes
         for name, value in changes.items():
             setattr(row, name, value)
         row.updated_at = utcnow()
+        if action in SCHEDULE_ACTIONS:
+            row.digest_schedule_changed_at = row.updated_at
         session.add(row)
         detail = ", ".join(f"{name}: {before[name]!r} -> {value!r}" for name, value in changes.items())
         session.add(AuditLog(guild_id=guild_id, actor_id=str(actor), action=action, target=target[:128], detail=detail))

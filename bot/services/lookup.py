@@ -89,7 +89,7 @@ async def lookup(app, topic: str, *, guild_id: int | None, limit: int = 5, log_q
             results = await _build_results(session, hits, guild_id=guild_id, limit=limit)
         log_id = None
         if log_query:
-            entry = QueryLog(guild_id=guild_id, topic=normalized[:500],
+            entry = QueryLog(guild_id=guild_id, topic=normalized[:500], query=topic[:500],
                              result_ids=",".join(str(r.passage_id) for r in results)[:1000])
             session.add(entry)
             await session.commit()

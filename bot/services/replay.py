@@ -20,5 +20,6 @@ async def replay_lookup(app, query_log_id: int, *, guild_id: int | None, limit: 
         row = await session.get(QueryLog, query_log_id)
     if row is None or row.guild_id != guild_id:
         raise NotFound("That lookup is no longer on file: run `/lookup` again.")
-    answer = await lookup(app, row.topic, guild_id=guild_id, limit=limit, log_query=False)
+    # The topic as typed (older rows only have the normalised one).
+    answer = await lookup(app, row.query or row.topic, guild_id=guild_id, limit=limit, log_query=False)
     return replace(answer, query_log_id=query_log_id)
