@@ -7,10 +7,12 @@ is then brought up to date in the same call (and by any process following the ch
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import math
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -54,9 +56,13 @@ async def _parse(raw: str | bytes, filename: str, sidecar: dict | None, override
 
 async def ingest_document(app, raw: str | bytes, *, filename: str, guild_id: int | None, actor: str,
                           overrides: dict | None = None, origin: str | None = None,
-                          sidecar: dict | None = None) -> IngestReport:
-    """Parse and store one article; return what happened (created/updated/unchanged/duplicate)."""
+                          sidecar: dict | None = None, fetched_from: str | None = None) -> IngestReport:
+    """Parse and store one article; return what happened (created/updated/unchanged/duplicate).
+
+    `fetched_from`: the URL the page really came from; metadata naming another site is dropped."""
     article = await _parse(raw, filename, sidecar, _clean_overrides(overrides))
+    if fetched_from:
+        article = _trust_only_fetched_site(article, fetched_from)
     origin = origin or f"upload:{filename}"
 
     async def store_once() -> tuple[StoreResult, int]:
@@ -91,6 +97,25 @@ async def ingest_document(app, raw: str | bytes, *, filename: str, guild_id: int
                         passages=result.passages, links=links)
 
 
+def _host(url: str | None) -> str:
+    host = (urlsplit(url or "").hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def same_site(url: str | None, other: str | None) -> bool:
+    return bool(_host(url)) and _host(url) == _host(other)
+
+
+def _trust_only_fetched_site(article, fetched_from: str):
+    """A page may claim to be another site (its canonical link, og:url, a domain as site name).
+    We cite what we fetched: a page cannot borrow another outlet's URL or name that way."""
+    outlet = article.outlet
+    if outlet and "." in outlet and " " not in outlet.strip() and not same_site(f"https://{outlet.strip()}", fetched_from):
+        outlet = None
+    url = article.url if same_site(article.url, fetched_from) else fetched_from
+    return dataclasses.replace(article, outlet=outlet, url=url)
+
+
 async def ingest_file(app, path: Path, *, guild_id: int | None, actor: str, overrides: dict | None = None) -> IngestReport:
     """Ingest a file from disk; a `<name>.meta.json` sidecar next to it supplies metadata."""
     path = Path(path)
@@ -114,9 +139,12 @@ async def ingest_url(app, url: str, *, guild_id: int | None, actor: str, overrid
     if dup is not None:
         return IngestReport(source_id=dup.id, status="duplicate", title=dup.title)
     page = await fetch_article(url, allow_private=app.settings.allow_private_fetch)
-    merged = {"url": page.canonical_url or page.final_url, **(overrides or {})}
+    # A canonical link is cited only when it stays on the site we fetched.
+    cited = page.canonical_url if same_site(page.canonical_url, page.final_url) else page.final_url
+    merged = {"url": cited, **(overrides or {})}
     return await ingest_document(app, page.text, filename=page.filename, guild_id=guild_id, actor=actor,
-                                 overrides=merged, origin=f"url:{canonical_url(page.final_url)}")
+                                 overrides=merged, origin=f"url:{canonical_url(page.final_url)}",
+                                 fetched_from=cited)
 
 
 async def get_source(app, source_id: int, *, guild_id: int | None, include_removed: bool = False) -> SourceDetail:
