@@ -164,3 +164,21 @@ async def test_restoring_a_source_brings_back_its_cross_source_counter_evidence(
         await session.commit()
     await curation.restore_source(app, report.source_id, guild_id=10, actor="5")
     assert {c.passage_id for c in await cross_counters()} == {c.passage_id for c in before}
+
+
+async def test_source_details_show_no_links_into_another_guilds_sources(app):
+    from bot.config import PROJECT_ROOT
+    from bot.services.sources import ingest_file
+
+    report = await ingest_file(app, PROJECT_ROOT / "tests" / "data" / "stance_rebuttal_iran.txt", guild_id=10, actor="5")
+    async with app.sessions() as session:
+        from bot.models import Passage
+
+        private = set((await session.exec(select(Passage.id).where(Passage.source_id == report.source_id))).all())
+    mine = await get_source(app, 1, guild_id=10)
+    other = await get_source(app, 1, guild_id=11)
+    assert any(l.evidence_passage_id in private for l in mine.links)
+    assert not any(l.evidence_passage_id in private for l in other.links)
+    counts_mine = {c.passage_id: c.counters for c in mine.claims}
+    counts_other = {c.passage_id: c.counters for c in other.claims}
+    assert sum(counts_mine.values()) > sum(counts_other.values())

@@ -20,7 +20,8 @@ async def test_one_vote_per_user_per_answer_and_changeable(app):
     changed = await vote(app, guild_id=5, user_id=1, passage_id=pid, helpful=False)
     assert (changed.helpful, changed.not_helpful, changed.mine) == (0, 1, False)
     await vote(app, guild_id=5, user_id=2, passage_id=pid, helpful=True)
-    assert (await tally(app, pid)).helpful == 1
+    assert (await tally(app, pid, guild_id=5)).helpful == 1
+    assert (await tally(app, pid, guild_id=6)).helpful == 0  # another server sees none of it
     with pytest.raises(NotFound):
         await vote(app, guild_id=5, user_id=1, passage_id=999999, helpful=True)
 

@@ -15,15 +15,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqlalchemy import func
+from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from bot.errors import BadInput, NotFound
 from bot.ingest.parse import load_sidecar, parse_article
 from bot.ingest.pipeline import StoreResult, canonical_url, find_duplicate, store_article
-from bot.models import AuditLog, Claim, Link, LinkStatus, Passage, Source
+from bot.models import AuditLog, Claim, Link, LinkStatus, Passage, Source, SourceStatus
 from bot.retry import with_db_retry
 from bot.results import ClaimSummary, IngestReport, LinkSummary, SourceDetail, SourcePage
-from bot.services._common import source_ref, visible
+from bot.services._common import source_ref, visible, visible_scopes
 from bot.stance.service import detect_links
 
 log = logging.getLogger(__name__)
@@ -161,11 +162,21 @@ async def get_source(app, source_id: int, *, guild_id: int | None, include_remov
         claim_ids = [p.id for p, _ in claim_rows]
         links = []
         if claim_ids:
-            links = (await session.exec(select(Link).where(Link.claim_passage_id.in_(claim_ids))
-                                        .order_by(Link.claim_passage_id, Link.id))).all()
+            # Only links this guild may see: active, evidence in a source visible here, and a
+            # moderator's link only in the guild that made it.
+            evidence_source = aliased(Source)
+            link_guild = Link.guild_id.is_(None) if guild_id is None else (
+                Link.guild_id.is_(None) | (Link.guild_id == guild_id))
+            links = (await session.exec(
+                select(Link).join(Passage, Passage.id == Link.evidence_passage_id)
+                .join(evidence_source, evidence_source.id == Passage.source_id)
+                .where(Link.claim_passage_id.in_(claim_ids), Link.status == LinkStatus.active.value, link_guild,
+                       evidence_source.scope.in_(visible_scopes(guild_id)),
+                       evidence_source.status == SourceStatus.active.value)
+                .order_by(Link.claim_passage_id, Link.id))).all()
         counters: dict[int, int] = {}
         for link in links:
-            if link.stance == "counters" and link.status == LinkStatus.active.value:
+            if link.stance == "counters":
                 counters[link.claim_passage_id] = counters.get(link.claim_passage_id, 0) + 1
         return SourceDetail(
             source=source_ref(source), passages=passages,

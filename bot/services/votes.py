@@ -22,12 +22,14 @@ async def vote(app, *, guild_id: int | None, user_id: int, passage_id: int, help
         row.helpful, row.updated_at = helpful, utcnow()
         session.add(row)
         await session.commit()
-    return await tally(app, passage_id, user_id=user_id)
+    return await tally(app, passage_id, guild_id=guild_id, user_id=user_id)
 
 
-async def tally(app, passage_id: int, *, user_id: int | None = None) -> VoteTally:
+async def tally(app, passage_id: int, *, guild_id: int | None, user_id: int | None = None) -> VoteTally:
+    """Votes cast in this guild only: one server's members do not see another's activity."""
     async with app.sessions() as session:
-        counts = dict((await session.exec(select(Vote.helpful, func.count()).where(Vote.passage_id == passage_id)
+        guild = Vote.guild_id.is_(None) if guild_id is None else Vote.guild_id == guild_id
+        counts = dict((await session.exec(select(Vote.helpful, func.count()).where(Vote.passage_id == passage_id, guild)
                                           .group_by(Vote.helpful))).all())
         mine = None
         if user_id is not None:
