@@ -99,3 +99,28 @@ async def test_oversized_metadata_is_cut_to_fit_on_both_backends(bare_app):
     assert len(source.author) == 256 and source.author.endswith("…")
     assert len(source.outlet) == 256
     assert source.url is None
+
+
+async def test_a_different_article_under_the_same_file_name_is_a_new_source(bare_app):
+    budget = "Budget Vote Delayed\n\nThe council delayed the budget vote to March, the treasurer said.\n"
+    bridge = "Harbour Bridge Reopens\n\nThe harbour bridge reopened on Friday after repairs, the mayor said.\n"
+    first = await ingest_document(bare_app, budget, filename="article.txt", guild_id=8, actor="1")
+    second = await ingest_document(bare_app, bridge, filename="article.txt", guild_id=8, actor="1")
+    assert second.status == "created" and second.source_id != first.source_id
+    assert (await list_sources(bare_app, guild_id=8)).total == 2
+    corrected = budget.replace("to March", "to April")
+    again = await ingest_document(bare_app, corrected, filename="article.txt", guild_id=8, actor="1")
+    assert (again.status, again.source_id) == ("updated", first.source_id)
+
+
+async def test_re_uploading_a_removed_source_says_so_and_changes_nothing(bare_app):
+    from bot.services import curation
+
+    text = "Budget Vote Delayed\n\nThe council delayed the budget vote to March, the treasurer said.\n"
+    first = await ingest_document(bare_app, text, filename="budget.txt", guild_id=8, actor="1")
+    await curation.remove_source(bare_app, first.source_id, guild_id=8, actor="1")
+    again = await ingest_document(bare_app, text.replace("March", "May"), filename="budget.txt", guild_id=8, actor="1")
+    assert (again.status, again.source_id) == ("removed", first.source_id)
+    async with bare_app.sessions() as session:
+        source = await session.get(Source, first.source_id)
+    assert source.status == "removed" and "March" in source.text

@@ -24,7 +24,7 @@ METADATA_FIELDS = ("title", "subtitle", "outlet", "author", "url", "published", 
 @dataclass(frozen=True)
 class StoreResult:
     source_id: int
-    status: str  # created | updated | unchanged | duplicate
+    status: str  # created | updated | unchanged | duplicate | removed
     passages: int
 
 
@@ -105,6 +105,9 @@ async def store_article(session: AsyncSession, article: ParsedArticle, *, origin
         await session.flush()
         return StoreResult(source.id, "created", len(article.passages))
 
+    if existing.status == SourceStatus.removed.value:
+        # A moderator removed it: re-ingesting does not silently change it (restore first).
+        return StoreResult(existing.id, "removed", 0)
     same_meta = all(getattr(existing, k) == v for k, v in meta.items())
     if existing.content_hash == text_hash and same_meta:
         return StoreResult(existing.id, "unchanged", 0)

@@ -189,10 +189,13 @@ def sources_embed(page: SourcePage) -> discord.Embed:
 def ingest_embed(report: IngestReport) -> discord.Embed:
     """What an ingest did; a source already on file names its number and says nothing was stored."""
     words = {"created": "Added", "updated": "Updated", "unchanged": "Already on file (unchanged)",
-             "duplicate": "Already on file (duplicate)"}
+             "duplicate": "Already on file (duplicate)", "removed": "Removed earlier"}
     embed = discord.Embed(title=_title(f"{words.get(report.status, report.status)}: {report.title}"),
                           colour=COLOUR_OK)
-    if report.status in {"unchanged", "duplicate"}:
+    if report.status == "removed":
+        embed.description = (f"This article is source #{report.source_id}, which a moderator removed: "
+                             f"nothing was changed. Use `/curate restore` to bring it back.")
+    elif report.status in {"unchanged", "duplicate"}:
         embed.description = (f"This article is already on file as source #{report.source_id}: "
                              f"nothing new was stored.")
     else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import logging
 import math
 from datetime import date
@@ -21,7 +22,7 @@ from sqlmodel import select
 from bot.errors import BadInput, NotFound
 from bot.ingest.parse import load_sidecar, parse_article
 from bot.ingest.pipeline import StoreResult, canonical_url, find_duplicate, store_article
-from bot.models import AuditLog, Claim, Link, LinkStatus, Passage, Source, SourceStatus
+from bot.models import AuditLog, Claim, Link, LinkStatus, Passage, Source, SourceStatus, scope_key
 from bot.retry import with_db_retry
 from bot.results import ClaimSummary, IngestReport, LinkSummary, SourceDetail, SourcePage
 from bot.services._common import source_ref, visible, visible_scopes
@@ -64,7 +65,7 @@ async def ingest_document(app, raw: str | bytes, *, filename: str, guild_id: int
     article = await _parse(raw, filename, sidecar, _clean_overrides(overrides))
     if fetched_from:
         article = _trust_only_fetched_site(article, fetched_from)
-    origin = origin or f"upload:{filename}"
+    origin = origin or await _upload_origin(app, filename, guild_id, article.title)
 
     async def store_once() -> tuple[StoreResult, int]:
         async with app.sessions() as session:
@@ -115,6 +116,18 @@ def _trust_only_fetched_site(article, fetched_from: str):
         outlet = None
     url = article.url if same_site(article.url, fetched_from) else fetched_from
     return dataclasses.replace(article, outlet=outlet, url=url)
+
+
+async def _upload_origin(app, filename: str, guild_id: int | None, title: str) -> str:
+    """Uploads are keyed by file name, so a corrected file updates its source in place; but a
+    different article that happens to share a name ("article.txt") gets a source of its own."""
+    origin = f"upload:{filename}"
+    async with app.sessions() as session:
+        existing = (await session.exec(select(Source.title).where(
+            Source.scope == scope_key(guild_id), Source.origin == origin))).first()
+    if existing is None or existing == title:
+        return origin
+    return f"{origin}#{hashlib.sha256(title.encode()).hexdigest()[:12]}"
 
 
 async def ingest_file(app, path: Path, *, guild_id: int | None, actor: str, overrides: dict | None = None) -> IngestReport:
