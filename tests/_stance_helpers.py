@@ -38,8 +38,8 @@ SAUDI_TIES = _p(9, "Another section of the same inquiry painted a web of connect
 REPORT_QUOTE = _p(10, "“While in the United States, some of the September 11th hijackers were in contact with or "
                       "received assistance from, individuals who may be connected with the Saudi government,” part of "
                       "the 2002 report reads.", REPORT, True)
-FLIMSY = _p(12, "Pompeo also cited more recent claims of ties between Iran and al-Qaeda, but those too were flimsy.",
-            POMPEO, True)
+# The author's verdict on Pompeo's claims ("but those too were flimsy"), not Pompeo's words.
+FLIMSY = _p(12, "Pompeo also cited more recent claims of ties between Iran and al-Qaeda, but those too were flimsy.")
 NEW_AFGHANISTAN = _p(16, "He then described Iran as “a new home base for al-Qaeda,” likening the country to “the new "
                          "Afghanistan.”", POMPEO, True)
 HARD_SHELL = _p(17, "“Unlike in Afghanistan, when al-Qaeda was hiding in the mountains, al-Qaeda today is operating "

@@ -155,3 +155,68 @@ def test_wire_style_attributions(sentence, speaker):
     article = parse_article(WIRE, filename="wire.txt")
     found = {p.text: p.speaker for p in article.passages}
     assert found[sentence] == speaker
+
+
+def test_the_authors_verdict_on_a_reported_claim_in_the_seed_is_the_authors():
+    """"Pompeo also cited ..., but those too were flimsy": the sentence's point is the author's
+    judgement of Pompeo's claims, so it is not Pompeo's claim (and cannot rebut him as his own)."""
+    from bot.config import PROJECT_ROOT
+
+    seed = PROJECT_ROOT / "seeds" / "000_8fb6bfb397d84a2e.txt"
+    article = parse_article(seed.read_bytes(), filename=seed.name)
+    found = {p.text: (p.speaker, p.is_claim) for p in article.passages}
+    flimsy = "Pompeo also cited more recent claims of ties between Iran and al-Qaeda, but those too were flimsy."
+    assert found[flimsy] == (None, False)
+    # The neighbouring reported speech keeps its speaker.
+    assert found["The secretary of state pointed to the assassination last year of Abu Mohammed al-Masri, "
+                 "who was alleged to have been behind the 1998 attacks on U.S. embassies in Africa."] == ("Mike Pompeo", True)
+
+
+VERDICTS = """Mayor Defends Budget
+
+The city council met on Monday to debate the new budget.
+
+Mayor Ann Ito spoke first. Ito also cited a drop in crime, but those figures too were unfounded.
+
+Senator Tom Bell answered her. Bell also alleged waste in the parks budget, yet it was false.
+
+Ito then pointed to a state audit; however, that claim is baseless.
+
+Bell also described two new contracts, but they were, at best, dubious.
+
+Ito also cited new figures, but she said they were preliminary.
+
+Bell argued the plan was unfair, but he admitted it was legal.
+"""
+
+
+@pytest.mark.parametrize("sentence, speaker", [
+    # A contrast clause about the reported content ("those", "it", "that claim", "they") judging it.
+    ("Ito also cited a drop in crime, but those figures too were unfounded.", None),
+    ("Bell also alleged waste in the parks budget, yet it was false.", None),
+    ("Ito then pointed to a state audit; however, that claim is baseless.", None),
+    ("Bell also described two new contracts, but they were, at best, dubious.", None),
+    # Controls: the contrast clause is still the speaker's reported speech.
+    ("Ito also cited new figures, but she said they were preliminary.", "Ann Ito"),
+    ("Bell argued the plan was unfair, but he admitted it was legal.", "Tom Bell"),
+])
+def test_a_narrators_verdict_in_a_contrast_clause_makes_the_sentence_the_authors(sentence, speaker):
+    article = parse_article(VERDICTS, filename="budget.txt")
+    found = {p.text: (p.speaker, p.is_claim) for p in article.passages}
+    assert found[sentence] == (speaker, speaker is not None)
+
+
+def test_the_brief_control_smith_keeps_his_reported_speech():
+    text = ("Figures Released\n\nThe ministry published its quarterly numbers on Monday.\n\n"
+            "Professor John Smith spoke to reporters. Smith also cited new figures, but he said they were preliminary.")
+    article = parse_article(text, filename="figures.txt")
+    found = {p.text: (p.speaker, p.is_claim) for p in article.passages}
+    assert found["Smith also cited new figures, but he said they were preliminary."] == ("John Smith", True)
+
+
+def test_a_verdict_inside_a_quotation_stays_the_speakers():
+    text = ("Figures Released\n\nThe ministry published its quarterly numbers on Monday.\n\n"
+            "Professor John Smith spoke to reporters. “We checked the old figures, but those were flimsy,” Smith said.")
+    article = parse_article(text, filename="figures.txt")
+    found = {p.text: p.speaker for p in article.passages}
+    assert found["“We checked the old figures, but those were flimsy,” Smith said."] == "John Smith"

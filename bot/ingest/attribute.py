@@ -10,6 +10,8 @@ Why rules and not a model: every decision must be explainable to a moderator ("i
 2. Person mentions in text order (full name, surname, "the <role>"), so "he" resolves to the
    most recent person mentioned before it.
 3. Per sentence, in order of precedence:
+   0. the author's verdict on what the sentence reports, in a closing contrast clause about
+      that content (`Pompeo also cited ..., but those too were flimsy.`): no speaker.
    a. trailing attribution: `...," he claimed.` / `..., the Times noted.` / `," part of the
       2002 report reads.` / `," said Pompeo.`
    b. the first speech verb whose subject resolves: a pronoun, a role, a person or
@@ -156,6 +158,42 @@ _DOCUMENT = re.compile(
     re.I,
 )
 _YEAR = re.compile(r"^(?:1[6-9]|2\d)\d\d$")
+
+# The narrator's verdict on what was just reported: "Pompeo also cited more recent claims ...,
+# but those too were flimsy." A contrast clause whose subject points back at the reported
+# content (a demonstrative or "it"/"they", not a person) and whose predicate judges it makes
+# the whole sentence the author's. "..., but he said they were preliminary" does not match:
+# its subject is a person and it reports more speech.
+_VERDICT_WORDS = (
+    r"flimsy|baseless|groundless|unfounded|unsubstantiated|unsupported|unproven|untrue|false|"
+    r"fabricated|bogus|dubious|spurious|specious|debunked|discredited|disproven|refuted|"
+    r"misleading|erroneous|inaccurate|incorrect|wrong|tenuous|shaky|questionable|"
+    r"doubtful|implausible|unconvincing|exaggerated|overblown|not true|not credible|"
+    r"without (?:any )?(?:basis|evidence|merit|foundation)|no more (?:credible|convincing|solid)"
+)
+_VERDICT_SUBJECT = (
+    r"(?:it|they|those|these|this|that|both|neither|"
+    r"(?:that|this|those|these|such|the|his|her|their|both)\s+(?:\w+\s+)?"
+    r"(?:claims?|allegations?|assertions?|charges?|accusations?|arguments?|reports?|stor(?:y|ies)|"
+    r"theor(?:y|ies)|links?|ties|connections?|figures?|numbers?|statistics|evidence|examples?|"
+    r"ones|sources?|suggestions?|statements?|remarks?|comments?|accounts?))"
+)
+_VERDICT_ADVERBS = (
+    r"(?:,?\s*(?:too|also|likewise|similarly|equally|just as|as|all|both|largely|mostly|"
+    r"entirely|wholly|simply|clearly|ultimately|themselves|itself|at best|at least|even|"
+    r"again|in turn|once more),?)*"
+)
+_VERDICT_COPULA = (
+    r"(?:was|were|is|are|has been|have been|had been|remains?|remained|seems?|seemed|"
+    r"appears?|appeared|looks?|looked|proved|proves|proved to be|turned out to be|"
+    r"turn out to be|turns out to be)"
+)
+_NARRATOR_VERDICT = re.compile(
+    rf"(?:[,;]\s*|\s+)(?i:but|yet|though|although|however,)\s+"
+    rf"(?i:{_VERDICT_SUBJECT}){_VERDICT_ADVERBS}\s+(?i:{_VERDICT_COPULA}){_VERDICT_ADVERBS}\s+"
+    rf"(?:(?:very|so|rather|quite|equally|just as|also|too|even more|more|highly|deeply|similarly)\s+)?"
+    rf"(?i:{_VERDICT_WORDS})(?:,?\s+(?:too|as well|at best|either))?[.!?]?\s*$"
+)
 
 
 # ---------------------------------------------------------------- entities
@@ -410,6 +448,8 @@ def _proper_tail(words: list[str]) -> str | None:
 
 def speaker_of(sentence: str, start: int, entities: Entities) -> SpeakerRef | None:
     """Apply the precedence rules of the module docstring to one sentence at `start`."""
+    if _narrator_verdict(sentence):
+        return None
     for pattern in (_TRAILING_INVERTED, _TRAILING):
         m = pattern.search(sentence)
         if m:
@@ -427,6 +467,16 @@ def speaker_of(sentence: str, start: int, entities: Entities) -> SpeakerRef | No
     if m:
         return resolve_phrase(m.group("np"), start + m.start("np"), entities)
     return None
+
+
+def _narrator_verdict(sentence: str) -> bool:
+    """The sentence ends in the author's verdict on the content it reports ("..., but those
+    too were flimsy."), outside any quotation."""
+    m = _NARRATOR_VERDICT.search(sentence)
+    if not m:
+        return False
+    before = sentence[: m.start()]
+    return before.count("“") <= before.count("”") and before.count('"') % 2 == 0
 
 
 # ---------------------------------------------------------------- documents
