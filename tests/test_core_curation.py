@@ -182,3 +182,14 @@ async def test_source_details_show_no_links_into_another_guilds_sources(app):
     counts_mine = {c.passage_id: c.counters for c in mine.claims}
     counts_other = {c.passage_id: c.counters for c in other.claims}
     assert sum(counts_mine.values()) > sum(counts_other.values())
+
+
+async def test_an_acronym_alias_keeps_its_case(app):
+    await _guild_source(app)
+    await curation.set_alias(app, guild_id=10, actor="5", term="FW", canonical="flood wall")
+    assert (await lookup(app, "FW harbour", guild_id=10)).results
+    await curation.set_alias(app, guild_id=10, actor="5", term="US", canonical="harbour flood wall")
+    answer = await lookup(app, "US", guild_id=10)
+    assert answer.results and answer.results[0].source.guild_id == 10
+    await curation.remove_alias(app, guild_id=10, actor="5", term="us")  # any case removes it
+    assert all(r.source.guild_id != 10 for r in (await lookup(app, "US", guild_id=10)).results)

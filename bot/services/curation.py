@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 
+from sqlalchemy import func
 from sqlmodel import select
 
 from bot.errors import AlreadyExists, BadInput, NotAllowed, NotFound
@@ -189,11 +190,14 @@ async def set_alias(app, *, guild_id: int, actor, term: str, canonical: str) -> 
         raise BadInput("Alias too long: term up to 100 characters, canonical up to 200.")
     async with app.sessions() as session:
         scope = scope_key(guild_id)
-        row = (await session.exec(select(Alias).where(Alias.scope == scope, Alias.term == term.lower()))).first()
-        row = row or Alias(guild_id=guild_id, scope=scope, term=term.lower(), canonical=canonical)
-        row.canonical, row.created_by = canonical, str(actor)
+        # Kept as typed: "US" (the country) and "us" (a stopword) normalise differently. One
+        # alias per spelling regardless of case, so editing "us" updates "US".
+        row = (await session.exec(select(Alias).where(Alias.scope == scope,
+                                                      func.lower(Alias.term) == term.lower()))).first()
+        row = row or Alias(guild_id=guild_id, scope=scope, term=term, canonical=canonical)
+        row.term, row.canonical, row.created_by = term, canonical, str(actor)
         session.add(row)
-        _audit(session, guild_id=guild_id, actor=actor, action="alias.set", target=f"alias:{term.lower()[:100]}",
+        _audit(session, guild_id=guild_id, actor=actor, action="alias.set", target=f"alias:{term[:100]}",
                detail=canonical)
         await session.commit()
     _invalidate_aliases(app)
@@ -202,7 +206,7 @@ async def set_alias(app, *, guild_id: int, actor, term: str, canonical: str) -> 
 async def remove_alias(app, *, guild_id: int, actor, term: str) -> None:
     async with app.sessions() as session:
         row = (await session.exec(select(Alias).where(Alias.scope == scope_key(guild_id),
-                                                      Alias.term == " ".join(term.split()).lower()))).first()
+                                                      func.lower(Alias.term) == " ".join(term.split()).lower()))).first()
         if row is None:
             raise NotFound(f"No alias `{term[:100]}` on this server.")
         await session.delete(row)

@@ -56,7 +56,8 @@ class AliasCache:
         rows = (await session.exec(select(Alias).where(Alias.scope.in_(visible_scopes(guild_id))))).all()
         mapping: dict[str, list[str]] = {}
         for row in rows:
-            mapping.setdefault(normalize_topic(row.term), []).append(row.canonical)
+            # As typed: query_tokens normalises the term itself (case matters for acronyms).
+            mapping.setdefault(row.term, []).append(row.canonical)
         self._entries[guild_id] = (time.monotonic(), mapping)
         return mapping
 
@@ -167,7 +168,7 @@ async def autocomplete(app, current: str, *, guild_id: int | None, limit: int = 
             add(topic)
         aliases = await alias_cache(app).get(session, guild_id)
         for term in sorted(aliases):
-            if needle in term:
+            if needle in term.lower():
                 add(term)
         tokens = query_tokens(current) if current else []
         if tokens:
