@@ -15,6 +15,8 @@ from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Integer, Text, 
 from sqlmodel import Field, SQLModel
 
 GLOBAL_SCOPE = "global"
+# Row ids are 32-bit integers in PostgreSQL: an id option past this can name no row.
+MAX_ID = 2**31 - 1
 
 
 def utcnow() -> datetime:

@@ -27,6 +27,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import BadInput
+from bot.models import MAX_ID
 from bot.ratelimit import RateLimits
 from bot.render import embeds
 from bot.services import curation, sources
@@ -122,7 +123,7 @@ class Curate(commands.GroupCog, group_name="curate", group_description="Moderato
     @app_commands.command(name="edit", description="Correct a source's citation details.")
     @app_commands.describe(id="Source number", title="New title", outlet="New outlet", author="New author",
                            date="New publication date (YYYY-MM-DD)", url="New link")
-    async def edit(self, interaction: discord.Interaction, id: app_commands.Range[int, 1],
+    async def edit(self, interaction: discord.Interaction, id: app_commands.Range[int, 1, MAX_ID],
                    title: app_commands.Range[str, 1, MAX_TITLE] | None = None,
                    outlet: app_commands.Range[str, 1, MAX_OUTLET] | None = None,
                    author: app_commands.Range[str, 1, MAX_AUTHOR] | None = None,
@@ -138,14 +139,14 @@ class Curate(commands.GroupCog, group_name="curate", group_description="Moderato
 
     @app_commands.command(name="remove", description="Hide a source from lookups (it can be restored).")
     @app_commands.describe(id="Source number")
-    async def remove(self, interaction: discord.Interaction, id: app_commands.Range[int, 1]) -> None:
+    async def remove(self, interaction: discord.Interaction, id: app_commands.Range[int, 1, MAX_ID]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         ref = await curation.remove_source(self.app, id, guild_id=interaction.guild_id, actor=str(interaction.user.id))
         await self._reply(interaction, embeds.source_ref_text(ref, "Removed") + " Use `/curate restore` to undo.")
 
     @app_commands.command(name="restore", description="Bring back a removed source.")
     @app_commands.describe(id="Source number")
-    async def restore(self, interaction: discord.Interaction, id: app_commands.Range[int, 1]) -> None:
+    async def restore(self, interaction: discord.Interaction, id: app_commands.Range[int, 1, MAX_ID]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         ref = await curation.restore_source(self.app, id, guild_id=interaction.guild_id, actor=str(interaction.user.id))
         await self._reply(interaction, embeds.source_ref_text(ref, "Restored"))
@@ -154,8 +155,8 @@ class Curate(commands.GroupCog, group_name="curate", group_description="Moderato
     @app_commands.describe(claim="Passage number of the claim", evidence="Passage number of the evidence",
                            stance="How the evidence relates to the claim", rationale="Why (shown to users)")
     @app_commands.choices(stance=STANCES)
-    async def link(self, interaction: discord.Interaction, claim: app_commands.Range[int, 1],
-                   evidence: app_commands.Range[int, 1], stance: app_commands.Choice[str],
+    async def link(self, interaction: discord.Interaction, claim: app_commands.Range[int, 1, MAX_ID],
+                   evidence: app_commands.Range[int, 1, MAX_ID], stance: app_commands.Choice[str],
                    rationale: app_commands.Range[str, 1, MAX_RATIONALE] | None = None) -> None:
         rationale = clean_option(rationale, name="rationale", max_len=MAX_RATIONALE)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -166,8 +167,8 @@ class Curate(commands.GroupCog, group_name="curate", group_description="Moderato
 
     @app_commands.command(name="unlink", description="Remove a link (an automatic one is marked rejected).")
     @app_commands.describe(claim="Passage number of the claim", evidence="Passage number of the evidence")
-    async def unlink(self, interaction: discord.Interaction, claim: app_commands.Range[int, 1],
-                     evidence: app_commands.Range[int, 1]) -> None:
+    async def unlink(self, interaction: discord.Interaction, claim: app_commands.Range[int, 1, MAX_ID],
+                     evidence: app_commands.Range[int, 1, MAX_ID]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         outcome = await curation.unlink(self.app, guild_id=interaction.guild_id, actor=str(interaction.user.id),
                                         claim_passage_id=claim, evidence_passage_id=evidence)

@@ -18,6 +18,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.models import MAX_ID
 from bot.ratelimit import RateLimits
 from bot.render import embeds
 from bot.services import lookup as lookup_service
@@ -69,14 +70,14 @@ class Lookup(commands.Cog):
 
     @app_commands.command(name="source", description="Show one source: citation, claims and links.")
     @app_commands.describe(id="The source number (shown as “source #N” under a quote)")
-    async def source(self, interaction: discord.Interaction, id: app_commands.Range[int, 1]) -> None:
+    async def source(self, interaction: discord.Interaction, id: app_commands.Range[int, 1, MAX_ID]) -> None:
         await interaction.response.defer(thinking=True)
         detail = await sources.get_source(self.app, id, guild_id=interaction.guild_id)
         await interaction.edit_original_response(embed=embeds.source_embed(detail), allowed_mentions=NONE)
 
     @app_commands.command(name="sources", description="List the sources on file.")
     @app_commands.describe(page="Page number (10 sources a page)")
-    async def sources_list(self, interaction: discord.Interaction, page: app_commands.Range[int, 1] = 1) -> None:
+    async def sources_list(self, interaction: discord.Interaction, page: app_commands.Range[int, 1, MAX_ID] = 1) -> None:
         await interaction.response.defer(thinking=True)
         result = await sources.list_sources(self.app, guild_id=interaction.guild_id, page=page)
         await interaction.edit_original_response(embed=embeds.sources_embed(result), view=sources_view(result),

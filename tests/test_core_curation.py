@@ -193,3 +193,17 @@ async def test_an_acronym_alias_keeps_its_case(app):
     assert answer.results and answer.results[0].source.guild_id == 10
     await curation.remove_alias(app, guild_id=10, actor="5", term="us")  # any case removes it
     assert all(r.source.guild_id != 10 for r in (await lookup(app, "US", guild_id=10)).results)
+
+
+@pytest.mark.parametrize("huge", [3_000_000_000, 10**25, 0, -1])
+async def test_ids_outside_the_database_range_are_simply_not_on_file(app, huge):
+    from bot.services.votes import vote
+
+    with pytest.raises(NotFound):
+        await get_source(app, huge, guild_id=10)
+    with pytest.raises(NotFound):
+        await curation.remove_source(app, huge, guild_id=10, actor="5")
+    with pytest.raises(NotFound):
+        await curation.link(app, guild_id=10, actor="5", claim_passage_id=huge, evidence_passage_id=1, stance="counters")
+    with pytest.raises(NotFound):
+        await vote(app, guild_id=10, user_id=1, passage_id=huge, helpful=True)

@@ -2,8 +2,17 @@
 from __future__ import annotations
 
 
-from bot.models import Passage, Source, SourceStatus, scope_key
+from bot.errors import NotFound
+from bot.models import MAX_ID, Passage, Source, SourceStatus, scope_key
 from bot.results import Location, SourceRef
+
+
+def check_id(value: int, what: str) -> int:
+    """An id a user typed: past the database's integer range it can name no row (and
+    PostgreSQL would refuse the query), so it is simply not on file."""
+    if not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        raise NotFound(f"No {what} #{value} on file here.")
+    return value
 
 
 def visible_scopes(guild_id: int | None) -> list[str]:

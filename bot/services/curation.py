@@ -18,7 +18,7 @@ from bot.models import (Alias, AuditLog, Claim, GuildSettings, IndexChange, Link
                         Passage, Source, SourceStatus, Stance, scope_key, utcnow)
 from bot.results import AuditEntry, SourceRef
 from bot.search.normalize import normalize_topic
-from bot.services._common import source_ref, visible
+from bot.services._common import check_id, source_ref, visible
 from bot.stance.service import detect_links
 
 EDITABLE_FIELDS = ("title", "outlet", "author", "published", "url")
@@ -51,6 +51,7 @@ async def set_moderator_role(app, *, guild_id: int, role_id: int | None, actor) 
 
 
 async def _owned_source(session, source_id: int, guild_id: int) -> Source:
+    check_id(source_id, "source")
     source = await session.get(Source, source_id)
     if source is None or source.scope not in {scope_key(None), scope_key(guild_id)}:
         raise NotFound(f"No source #{source_id} on file here.")
@@ -125,6 +126,8 @@ async def restore_source(app, source_id: int, *, guild_id: int, actor) -> Source
 
 
 async def _linkable_passages(session, guild_id: int, claim_id: int, evidence_id: int) -> tuple[Passage, Passage]:
+    check_id(claim_id, "claim passage")
+    check_id(evidence_id, "evidence passage")
     rows = (await session.exec(select(Passage, Source).join(Source, Source.id == Passage.source_id)
                                .where(Passage.id.in_([claim_id, evidence_id]), visible(guild_id)))).all()
     found = {p.id: (p, s) for p, s in rows}

@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.errors import NotFound
-from bot.models import QueryLog
+from bot.models import MAX_ID, QueryLog
 from bot.results import LookupAnswer
 from bot.services.lookup import lookup
 
 
 async def replay_lookup(app, query_log_id: int, *, guild_id: int | None, limit: int = 5) -> LookupAnswer:
+    if not 1 <= query_log_id <= MAX_ID:
+        raise NotFound("That lookup is no longer on file: run `/lookup` again.")
     async with app.sessions() as session:
         row = await session.get(QueryLog, query_log_id)
     if row is None or row.guild_id != guild_id:

@@ -25,7 +25,7 @@ from bot.ingest.pipeline import StoreResult, canonical_url, find_duplicate, stor
 from bot.models import AuditLog, Claim, Link, LinkStatus, Passage, Source, SourceStatus, scope_key
 from bot.retry import with_db_retry
 from bot.results import ClaimSummary, IngestReport, LinkSummary, SourceDetail, SourcePage
-from bot.services._common import source_ref, visible, visible_scopes
+from bot.services._common import check_id, source_ref, visible, visible_scopes
 from bot.stance.service import detect_links
 
 log = logging.getLogger(__name__)
@@ -162,6 +162,7 @@ async def ingest_url(app, url: str, *, guild_id: int | None, actor: str, overrid
 
 
 async def get_source(app, source_id: int, *, guild_id: int | None, include_removed: bool = False) -> SourceDetail:
+    check_id(source_id, "source")
     async with app.sessions() as session:
         source = (await session.exec(select(Source).where(
             Source.id == source_id, visible(guild_id, include_removed=include_removed)))).first()

@@ -7,10 +7,11 @@ from sqlmodel import select
 from bot.errors import NotFound
 from bot.models import Passage, Source, Vote, utcnow
 from bot.results import VoteTally
-from bot.services._common import visible
+from bot.services._common import check_id, visible
 
 
 async def vote(app, *, guild_id: int | None, user_id: int, passage_id: int, helpful: bool) -> VoteTally:
+    check_id(passage_id, "answer")
     async with app.sessions() as session:
         found = (await session.exec(select(Passage.id).join(Source, Source.id == Passage.source_id)
                                     .where(Passage.id == passage_id, visible(guild_id)))).first()
