@@ -12,16 +12,18 @@ from __future__ import annotations
 import logging
 import time
 import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, insert
 from sqlalchemy.orm import defer
 from sqlmodel import select
 
-from bot.models import Alias, Claim, Link, LinkStatus, Passage, QueryLog, Source, utcnow
-from bot.results import LookupAnswer, LookupResult
+from bot.models import Alias, Claim, Passage, QueryLog, Source, SourceStatus, utcnow
+from bot.results import Location, LookupAnswer, LookupResult, SourceRef
 from bot.search.normalize import normalize_topic, query_tokens
-from bot.services._common import location, source_ref, visible, visible_scopes
-from bot.stance.service import counter_evidence_for, rebutted_claims
+from bot.services._common import visible, visible_scopes
+from bot.stance.answers import counter_links
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +71,9 @@ def alias_cache(app) -> AliasCache:
     return cache
 
 
-def _prior(passage: Passage, is_claim: bool) -> float:
-    prior = KIND_PRIOR.get(passage.kind, 1.0)
-    if is_claim and passage.speaker:
+def _prior(kind: str, speaker: str | None, is_claim: bool) -> float:
+    prior = KIND_PRIOR.get(kind, 1.0)
+    if is_claim and speaker:
         prior *= CLAIM_PRIOR
     return prior
 
@@ -90,30 +92,60 @@ async def lookup(app, topic: str, *, guild_id: int | None, limit: int = 5, log_q
             results = await _build_results(session, hits, guild_id=guild_id, limit=limit)
         log_id = None
         if log_query:
-            entry = QueryLog(guild_id=guild_id, topic=normalized[:500], query=topic[:500],
-                             result_ids=",".join(str(r.passage_id) for r in results)[:1000])
-            session.add(entry)
+            log_id = (await session.exec(_LOG_QUERY, params={
+                "guild_id": guild_id, "topic": normalized[:500], "query": topic[:500], "created_at": utcnow(),
+                "result_ids": ",".join(str(r.passage_id) for r in results)[:1000]})).scalar_one()
             await session.commit()
-            log_id = entry.id
     return LookupAnswer(query=topic, normalized=normalized, results=results, query_log_id=log_id)
+
+
+# Built once (Core, expanding parameters): per call, building statements and ORM objects
+# cost more than the database work itself.
+_LOG_QUERY = insert(QueryLog).values(
+    guild_id=bindparam("guild_id"), topic=bindparam("topic"), query=bindparam("query"),
+    result_ids=bindparam("result_ids"), created_at=bindparam("created_at")).returning(QueryLog.id)
+
+_PASSAGES = (
+    select(Passage.id, Passage.text, Passage.speaker, Passage.kind, Passage.paragraph, Passage.char_start,
+           Passage.char_end, Claim.id, Source.id, Source.title, Source.outlet, Source.author, Source.url,
+           Source.published, Source.published_inferred, Source.subtitle, Source.guild_id, Source.status)
+    .join(Source, Source.id == Passage.source_id)
+    .outerjoin(Claim, Claim.passage_id == Passage.id)
+    .where(Passage.id.in_(bindparam("ids", expanding=True)), Source.scope.in_(bindparam("scopes", expanding=True)),
+           Source.status == SourceStatus.active.value)
+)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    id: int
+    text: str
+    speaker: str | None
+    kind: str
+    location: Location
+    is_claim: bool
+    source: SourceRef
+
+
+def _candidate(row) -> _Candidate:
+    (pid, text, speaker, kind, paragraph, start, end, claim_id, sid, title, outlet, author, url, published,
+     inferred, subtitle, guild, status) = row
+    return _Candidate(pid, text, speaker, kind, Location(paragraph, start, end, kind), claim_id is not None,
+                      SourceRef(id=sid, title=title, outlet=outlet, author=author, url=url, published=published,
+                                published_inferred=inferred, subtitle=subtitle, guild_id=guild, status=status))
 
 
 async def _build_results(session, hits, *, guild_id: int | None, limit: int) -> list[LookupResult]:
     if not hits:
         return []
     hit_score = {h.passage_id: h.score for h in hits}
+    hit_ids = list(hit_score)
+    # One statement: counter-evidence of hits that are claims, and claims rebutted by hits.
+    links = await counter_links(session, guild_id=guild_id, claims=hit_ids, evidence=hit_ids, relevance=hit_score)
+    wanted = set(hit_ids) | {c for claims in links.rebuts.values() for c in claims}
     # The index may briefly lag a removal: only visible, active sources count.
-    rebuts = await rebutted_claims(session, list(hit_score), guild_id=guild_id)
-    contested = set((await session.exec(select(Link.claim_passage_id).where(
-        Link.claim_passage_id.in_(list(hit_score)), Link.stance == "counters",
-        Link.status == LinkStatus.active.value))).all())
-    wanted = set(hit_score) | {c for claims in rebuts.values() for c in claims}
-    # defer: a citation never needs the article's full text (KBs to MBs per source row).
-    rows = (await session.exec(
-        select(Passage, Source, Claim.id).join(Source, Source.id == Passage.source_id)
-        .outerjoin(Claim, Claim.passage_id == Passage.id)
-        .where(Passage.id.in_(wanted), visible(guild_id)).options(defer(Source.text)))).all()
-    by_id = {p.id: (p, s, claim_id is not None) for p, s, claim_id in rows}
+    rows = (await session.exec(_PASSAGES, params={"ids": list(wanted), "scopes": visible_scopes(guild_id)})).all()
+    by_id = {c.id: c for c in map(_candidate, rows)}
 
     ranked: dict[int, tuple[float, int | None]] = {}  # shown passage -> (score, matched hit)
     for pid, score in hit_score.items():
@@ -121,24 +153,23 @@ async def _build_results(session, hits, *, guild_id: int | None, limit: int) -> 
             continue
         shown = [(pid, None)]
         # A contested claim is shown itself; a rebuttal leads to the claims it rebuts.
-        if pid not in contested and rebuts.get(pid):
-            shown = [(c, pid) for c in rebuts[pid] if c in by_id]
+        if pid not in links.by_claim and links.rebuts.get(pid):
+            shown = [(c, pid) for c in links.rebuts[pid] if c in by_id]
         for shown_id, matched in shown:
-            sp, _, s_claim = by_id[shown_id]
-            value = score * _prior(sp, s_claim)
+            candidate = by_id[shown_id]
+            value = score * _prior(candidate.kind, candidate.speaker, candidate.is_claim)
             if shown_id not in ranked or value > ranked[shown_id][0]:
                 ranked[shown_id] = (value, matched)
     order = sorted(ranked.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
-    relevance = {pid: v[0] for pid, v in order}
-    counters = await counter_evidence_for(session, [pid for pid, _ in order], guild_id=guild_id, relevance=hit_score)
-    results = []
-    for pid, (score, matched) in order:
-        passage, source, _ = by_id[pid]
-        results.append(LookupResult(
-            passage_id=pid, text=passage.text, speaker=passage.speaker, score=relevance[pid],
-            source=source_ref(source), location=location(passage),
-            counter_evidence=counters.get(pid, []), matched_passage_id=matched))
-    return results
+    counters = dict(links.by_claim)
+    missing = [pid for pid, _ in order if pid not in hit_score]  # claims reached through a rebuttal
+    if missing:
+        more = await counter_links(session, guild_id=guild_id, claims=missing, relevance=hit_score)
+        counters.update(more.by_claim)
+    return [LookupResult(passage_id=pid, text=by_id[pid].text, speaker=by_id[pid].speaker, score=score,
+                         source=by_id[pid].source, location=by_id[pid].location,
+                         counter_evidence=counters.get(pid, []), matched_passage_id=matched)
+            for pid, (score, matched) in order]
 
 
 async def autocomplete(app, current: str, *, guild_id: int | None, limit: int = 25) -> list[str]:
@@ -157,8 +188,6 @@ async def autocomplete(app, current: str, *, guild_id: int | None, limit: int = 
 
     async with app.sessions() as session:
         since = utcnow().replace(microsecond=0)
-        from datetime import timedelta
-
         frequent = select(QueryLog.topic, func.count().label("n")).where(
             QueryLog.created_at >= since - timedelta(days=30), QueryLog.topic != "")
         frequent = frequent.where(QueryLog.guild_id == guild_id) if guild_id is not None else frequent.where(QueryLog.guild_id.is_(None))

@@ -7,8 +7,8 @@ directions (cross-source candidates, at lower confidence: they were not written 
 It respects curation: moderator links are never touched, and a link a moderator rejected
 stays rejected however often the source is re-ingested.
 
-The readers (`counter_evidence_for`, `rebutted_claims`) are one query each, so a lookup
-pays the same whatever it returns.
+The readers (`counter_evidence_for`, `rebutted_claims`) are views of `answers.counter_links`,
+one query each, so a lookup pays the same whatever it returns.
 """
 from __future__ import annotations
 
@@ -17,14 +17,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, or_
-from sqlalchemy.orm import aliased, defer
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.models import Claim, Link, LinkOrigin, LinkStatus, Passage, Source, SourceStatus, Stance, scope_key, utcnow
-from bot.results import CounterItem, Location, SourceRef
+from bot.results import CounterItem
 from bot.search.index import SearchIndex
 from bot.search.normalize import query_tokens
+from bot.stance.answers import counter_links
 from bot.stance.rules import MAX_RATIONALE, StanceDecision, StanceInput, assess
 
 AUTO_CREATOR = "stance-rules"
@@ -212,74 +212,17 @@ async def detect_links(session: AsyncSession, source_id: int, *, index: SearchIn
                      kept_rejected=kept_rejected, cross_source=cross_active)
 
 
-def _visible_source(source, guild_id: int | None):
-    scopes = [scope_key(None)] if guild_id is None else [scope_key(None), scope_key(guild_id)]
-    return source.scope.in_(scopes) & (source.status == SourceStatus.active.value)
-
-
-def _link_visible(guild_id: int | None):
-    """Automatic links belong to everyone who sees both ends; a moderator's link to its guild."""
-    active = (Link.status == LinkStatus.active.value) & (Link.stance == Stance.counters.value)
-    if guild_id is None:
-        return active & Link.guild_id.is_(None)
-    return active & (Link.guild_id.is_(None) | (Link.guild_id == guild_id))
-
-
-def _source_ref(s: Source) -> SourceRef:
-    return SourceRef(id=s.id, title=s.title, outlet=s.outlet, author=s.author, url=s.url, published=s.published,
-                     published_inferred=s.published_inferred, subtitle=s.subtitle, guild_id=s.guild_id,
-                     status=s.status)
-
-
 async def counter_evidence_for(session: AsyncSession, claim_passage_ids: Sequence[int], *, guild_id: int | None,
                                relevance: Mapping[int, float] | None = None) -> dict[int, list[CounterItem]]:
     """Active counter-evidence for each claim passage, visible to `guild_id`, best first:
     moderator links before automatic ones, then confidence, then relevance to the query."""
-    ids = list(dict.fromkeys(claim_passage_ids))
-    if not ids:
-        return {}
-    relevance = relevance or {}
-    rows = (await session.exec(
-        select(Link, Passage, Source)
-        .join(Passage, Passage.id == Link.evidence_passage_id)
-        .join(Source, Source.id == Passage.source_id)
-        .where(Link.claim_passage_id.in_(ids), _link_visible(guild_id), _visible_source(Source, guild_id))
-        .options(defer(Source.text)))).all()  # a citation never needs the article's full text
-    out: dict[int, list[CounterItem]] = {}
-    ranked = sorted(rows, key=lambda r: (r[0].origin != LinkOrigin.moderator.value, -r[0].confidence,
-                                         -relevance.get(r[1].id, 0.0), r[1].id))
-    for link, passage, source in ranked:
-        out.setdefault(link.claim_passage_id, []).append(CounterItem(
-            passage_id=passage.id, text=passage.text, stance=link.stance, origin=link.origin,
-            rationale=link.rationale, confidence=link.confidence, source=_source_ref(source),
-            location=Location(paragraph=passage.paragraph, char_start=passage.char_start,
-                              char_end=passage.char_end, kind=passage.kind),
-            speaker=passage.speaker, cross_source=link.cross_source, link_id=link.id))
-    return out
-
-
-# Built once: an alias builds a proxy for every column, which per lookup cost ~1/3 of its CPU.
-_REBUTTAL_ALIASES = (aliased(Passage, name="claim_passage"), aliased(Source, name="claim_source"),
-                     aliased(Passage, name="evidence_passage"), aliased(Source, name="evidence_source"))
+    links = await counter_links(session, guild_id=guild_id, claims=claim_passage_ids, relevance=relevance)
+    return links.by_claim
 
 
 async def rebutted_claims(session: AsyncSession, evidence_passage_ids: Sequence[int], *,
                           guild_id: int | None) -> dict[int, list[int]]:
     """Evidence passage id -> the claim passages it counters (visible ones, surest first), so
     a topic that hits a rebuttal can still show the claim the rebuttal answers."""
-    ids = list(dict.fromkeys(evidence_passage_ids))
-    if not ids:
-        return {}
-    claim_passage, claim_source, evidence_passage, evidence_source = _REBUTTAL_ALIASES
-    rows = (await session.exec(
-        select(Link.evidence_passage_id, Link.claim_passage_id, Link.origin, Link.confidence)
-        .join(claim_passage, claim_passage.id == Link.claim_passage_id)
-        .join(claim_source, claim_source.id == claim_passage.source_id)
-        .join(evidence_passage, evidence_passage.id == Link.evidence_passage_id)
-        .join(evidence_source, evidence_source.id == evidence_passage.source_id)
-        .where(Link.evidence_passage_id.in_(ids), _link_visible(guild_id),
-               _visible_source(claim_source, guild_id), _visible_source(evidence_source, guild_id)))).all()
-    out: dict[int, list[int]] = {}
-    for evidence_id, claim_id, _, _ in sorted(rows, key=lambda r: (r[2] != LinkOrigin.moderator.value, -r[3], r[1])):
-        out.setdefault(evidence_id, []).append(claim_id)
-    return out
+    links = await counter_links(session, guild_id=guild_id, evidence=evidence_passage_ids)
+    return links.rebuts
