@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from bot.models import Link, LinkOrigin, LinkStatus, Passage, Source, SourceStatus, Stance, scope_key
@@ -23,27 +23,35 @@ from bot.results import CounterItem, Location, SourceRef
 _claim_passage, _claim_source = aliased(Passage, name="cp"), aliased(Source, name="cs")
 _evidence, _evidence_source = aliased(Passage, name="ep"), aliased(Source, name="es")
 
-_LINKS_TOUCHING = (
-    select(Link.id, Link.claim_passage_id, Link.origin, Link.confidence, Link.rationale, Link.cross_source,
-           Link.stance, _evidence.id, _evidence.text, _evidence.paragraph, _evidence.char_start,
-           _evidence.char_end, _evidence.kind, _evidence.speaker, _evidence_source.id, _evidence_source.title,
-           _evidence_source.outlet, _evidence_source.author, _evidence_source.url, _evidence_source.published,
-           _evidence_source.published_inferred, _evidence_source.subtitle, _evidence_source.guild_id,
-           _evidence_source.status)
-    .join(_evidence, _evidence.id == Link.evidence_passage_id)
-    .join(_evidence_source, _evidence_source.id == _evidence.source_id)
-    .join(_claim_passage, _claim_passage.id == Link.claim_passage_id)
-    .join(_claim_source, _claim_source.id == _claim_passage.source_id)
-    .where(
-        Link.status == LinkStatus.active.value, Link.stance == Stance.counters.value,
-        or_(Link.guild_id.is_(None), Link.guild_id.in_(bindparam("link_guilds", expanding=True))),
-        _evidence_source.scope.in_(bindparam("scopes", expanding=True)),
-        _evidence_source.status == SourceStatus.active.value,
-        _claim_source.scope.in_(bindparam("claim_scopes", expanding=True)),
-        _claim_source.status == SourceStatus.active.value,
-        or_(Link.claim_passage_id.in_(bindparam("claims", expanding=True)),
-            Link.evidence_passage_id.in_(bindparam("evidence", expanding=True))),
+def _links_where(side_condition):
+    return (
+        select(Link.id, Link.claim_passage_id, Link.origin, Link.confidence, Link.rationale, Link.cross_source,
+               Link.stance, _evidence.id, _evidence.text, _evidence.paragraph, _evidence.char_start,
+               _evidence.char_end, _evidence.kind, _evidence.speaker, _evidence_source.id, _evidence_source.title,
+               _evidence_source.outlet, _evidence_source.author, _evidence_source.url, _evidence_source.published,
+               _evidence_source.published_inferred, _evidence_source.subtitle, _evidence_source.guild_id,
+               _evidence_source.status)
+        .join(_evidence, _evidence.id == Link.evidence_passage_id)
+        .join(_evidence_source, _evidence_source.id == _evidence.source_id)
+        .join(_claim_passage, _claim_passage.id == Link.claim_passage_id)
+        .join(_claim_source, _claim_source.id == _claim_passage.source_id)
+        .where(
+            side_condition,
+            Link.status == LinkStatus.active.value, Link.stance == Stance.counters.value,
+            or_(Link.guild_id.is_(None), Link.guild_id.in_(bindparam("link_guilds", expanding=True))),
+            _evidence_source.scope.in_(bindparam("scopes", expanding=True)),
+            _evidence_source.status == SourceStatus.active.value,
+            _claim_source.scope.in_(bindparam("claim_scopes", expanding=True)),
+            _claim_source.status == SourceStatus.active.value,
+        )
     )
+
+
+# Two index lookups (by claim, by evidence) rather than one OR, which a planner may answer by
+# scanning every link once the table is large.
+_LINKS_TOUCHING = union_all(
+    _links_where(Link.claim_passage_id.in_(bindparam("claims", expanding=True))),
+    _links_where(Link.evidence_passage_id.in_(bindparam("evidence", expanding=True))),
 )
 
 
@@ -87,6 +95,7 @@ async def counter_links(session, *, guild_id: int | None, claims: Iterable[int] 
     relevance = relevance or {}
     wanted_claims, wanted_evidence = set(params["claims"]), set(params["evidence"])
     out = CounterLinks()
+    rows = list({row[0]: row for row in rows}.values())  # a link can match on both sides
     for row in sorted(rows, key=lambda r: _rank_key(r, relevance)):
         claim_id, evidence_id = row[1], row[7]
         if claim_id in wanted_claims:
