@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from bot.config import PROJECT_ROOT
 from bot.client import discover_extensions
 from bot.models import AuditLog, Passage, QueryLog, Source, Vote
 from bot.render.text import escape
@@ -26,18 +27,7 @@ SEED_TITLE = "Pompeo Urges US to “Confront” What He Calls the “Iran-al-Qae
 NO_PINGS = {"parse": []}
 MY_COGS = ["cogs.lookup", "cogs.curate"]  # other cogs (digest) have their own tests
 
-ARTICLE = """Zanzibar Spice Council Disputes Clove Export Figures
-
-By Amina Rashid
-
-March 3, 2024
-
-"Clove exports doubled last year thanks to our new marketing plan," said Trade Minister Juma Hamad at a press briefing in Stone Town.
-
-Customs records published by the Zanzibar Revenue Board show clove exports fell by 12 percent over the same period, contradicting the minister.
-
-Farmers in Pemba said prices paid at the cooperative had not changed in three years.
-"""
+ARTICLE = (PROJECT_ROOT / "tests" / "data" / "clove_exports.txt").read_text(encoding="utf-8")  # shared test article
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from sqlalchemy import event, func
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
+from bot.config import PROJECT_ROOT
 from bot.fetch import REFUSED_ADDRESS
 from bot.models import Alias, AuditLog, Claim, IndexChange, Link, Passage, QueryLog, Source
 from bot.ratelimit import RateLimiter, RateLimits
@@ -38,18 +39,7 @@ NO_PINGS = {"parse": []}
 MY_COGS = ["cogs.lookup", "cogs.curate"]
 TABLES = (Source, Passage, Claim, Link, AuditLog, IndexChange, Alias, QueryLog)
 
-ARTICLE = """Zanzibar Spice Council Disputes Clove Export Figures
-
-By Amina Rashid
-
-March 3, 2024
-
-"Clove exports doubled last year thanks to our new marketing plan," said Trade Minister Juma Hamad at a press briefing in Stone Town.
-
-Customs records published by the Zanzibar Revenue Board show clove exports fell by 12 percent over the same period, contradicting the minister.
-
-Farmers in Pemba said prices paid at the cooperative had not changed in three years.
-"""
+ARTICLE = (PROJECT_ROOT / "tests" / "data" / "clove_exports.txt").read_text(encoding="utf-8")  # shared test article
 
 
 @pytest.fixture
