@@ -30,6 +30,8 @@ async def test_first_result_counter_evidence_holds_the_rebuttals_and_not_pompeo(
     pompeo_support = ("at least eight of the 9/11 hijackers", "passports stamped", "new home base",
                       "Unlike in Afghanistan")
     assert not any(s in t for s in pompeo_support for t in texts)
+    # Only his own concession may carry his name: nothing else he said is "counter-evidence".
+    assert all(c.speaker != "Mike Pompeo" or "conceded" in c.text for c in first.counter_evidence)
 
 
 async def test_a_rebuttal_topic_still_shows_the_claim_it_rebuts(app):
