@@ -37,10 +37,23 @@ def ensure_venv(extras: str) -> None:
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
     if STAMP.exists() and STAMP.read_text().strip() == wanted:
         return
-    print("Installing dependencies into .venv ...", flush=True)
-    sh(str(PY), "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    sh(str(PY), "-m", "pip", "install", "--quiet", "-e", f".[{extras}]", cwd=ROOT)
+    print("Installing dependencies into .venv (about a minute the first time) ...", flush=True)
+    quiet_pip("install", "--upgrade", "pip")
+    quiet_pip("install", "-e", f".[{extras}]")
     STAMP.write_text(wanted)
+
+
+def quiet_pip(*args: str) -> None:
+    """Run pip with its output captured: shown only if it fails.
+
+    A successful editable install prints setuptools' multi-line "Editable installation"
+    banner and whatever the machine's pip configuration warns about; none of it helps a
+    newcomer. A failure shows everything pip said, then stops."""
+    proc = subprocess.run([str(PY), "-m", "pip", *args, "--disable-pip-version-check"], cwd=ROOT,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        sys.exit(f"pip {' '.join(args)} failed (exit status {proc.returncode}); its output is above.")
 
 
 def postgres_up(host: str = "127.0.0.1", port: int = 5432) -> bool:
