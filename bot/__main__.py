@@ -3,6 +3,7 @@
     run                 the Discord bot; without DISCORD_TOKEN, the local console
     console             the local console (same commands, answers in the terminal)
     ingest [PATH]       ingest a file or folder (default: seeds/) as global sources
+                        [--title --outlet --author --date --url] for one file
     ask TOPIC           look a topic up: best quote, source, counter-evidence [--json] [--limit N]
     reindex             rebuild the search index from the database
     eval CLAIMS         evaluation on a claims file (see ../shared/eval/README.md)
@@ -29,8 +30,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the Discord bot (the local console without DISCORD_TOKEN)")
     sub.add_parser("console", help="run the local console")
-    ingest = sub.add_parser("ingest", help="ingest a file or a folder of articles (.txt, .md, .html)")
+    ingest = sub.add_parser("ingest", help="ingest a file or a folder of articles (.txt, .md, .html)",
+                            description="Ingest articles as shared (global) sources. Citation details come "
+                                        "from, highest first: these options, a NAME.meta.json sidecar, the "
+                                        "file's front matter or HTML metadata (see docs/ingest.md).")
     ingest.add_argument("path", nargs="?", help="file or folder (default: the seeds folder)")
+    for name, what in (("title", "the article's title"), ("outlet", "who published it, e.g. Reuters"),
+                       ("author", "who wrote it"), ("date", "publication date, YYYY-MM-DD"),
+                       ("url", "link to the article (cited, not fetched)")):
+        ingest.add_argument(f"--{name}", help=f"{what} (one file only)")
     ask = sub.add_parser("ask", help="look a topic up")
     ask.add_argument("topic")
     ask.add_argument("--json", action="store_true", help="print JSON")
@@ -57,29 +65,61 @@ async def _with_app(settings: Settings, fn, *, ingest_seeds: bool = True):
         await app.close()
 
 
-async def cmd_ingest(settings: Settings, path: str | None) -> int:
+async def cmd_ingest(settings: Settings, path: str | None, citation: dict | None = None) -> int:
     from bot.services.sources import ingest_file
+    from bot.validate import TEXT_FORMATS, citation_options
 
     root = Path(path) if path else Path(settings.seeds_dir)
     if not root.exists():
         print(f"No such file or folder: {root}", file=sys.stderr)
         return 2
-    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in {".txt", ".md", ".html", ".htm"}) if root.is_dir() else [root]
+    overrides = citation_options(**(citation or {}))
+    if overrides and root.is_dir():
+        print("--title, --outlet, --author, --date and --url describe one article: give a file, not a folder "
+              "(for a folder, put a NAME.meta.json next to each file; see docs/ingest.md).", file=sys.stderr)
+        return 2
+    if root.is_dir():
+        found = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.endswith(".meta.json"))
+        files = [p for p in found if p.suffix.lower() in TEXT_FORMATS]
+        skipped = [p for p in found if p.suffix.lower() not in TEXT_FORMATS]
+    else:
+        files, skipped = [root], []
 
     async def run(app) -> int:
         failures = 0
         for file in files:
             try:
-                report = await ingest_file(app, file, guild_id=None, actor="cli")
+                report = await ingest_file(app, file, guild_id=None, actor="cli", overrides=overrides or None)
             except CounterpointError as exc:
                 failures += 1
-                print(f"{file}: not ingested: {exc}")
+                print(f"{file}: not ingested: {exc}", flush=True)
                 continue
-            print(f"{file}: {report.status} source #{report.source_id} “{report.title}” "
-                  f"({report.passages} passages, {report.links} links)")
+            print(ingest_line(file, report), flush=True)
+        if skipped:
+            shown = ", ".join(p.name for p in skipped[:3]) + (", ..." if len(skipped) > 3 else "")
+            print(f"Skipped {_count(len(skipped), 'file')} that {'is' if len(skipped) == 1 else 'are'} "
+                  f"not .txt, .md or .html: {shown}")
+        if not files:
+            print(f"No articles (.txt, .md or .html) in {root}.")
         return 1 if failures else 0
 
     return await _with_app(settings, run, ingest_seeds=False)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def ingest_line(file: Path, report) -> str:
+    """One line per file: what happened, in words (never "1 links")."""
+    if report.status in {"unchanged", "duplicate"}:
+        return f"{file}: already on file as source #{report.source_id} “{report.title}”: nothing new stored."
+    if report.status == "removed":
+        return (f"{file}: this is source #{report.source_id} “{report.title}”, which a moderator removed: "
+                f"nothing changed.")
+    verb = "added as" if report.status == "created" else "updated"
+    return (f"{file}: {verb} source #{report.source_id} “{report.title}” ({_count(report.passages, 'passage')}, "
+            f"{_count(report.links, 'counter-evidence link')}).")
 
 
 async def cmd_ask(settings: Settings, topic: str, as_json: bool, limit: int) -> int:
@@ -122,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
             from bot.console import run_console
             return asyncio.run(run_console(settings))
         if args.command == "ingest":
-            return asyncio.run(cmd_ingest(settings, args.path))
+            citation = {k: getattr(args, k) for k in ("title", "outlet", "author", "date", "url")}
+            return asyncio.run(cmd_ingest(settings, args.path, citation))
         if args.command == "ask":
             return asyncio.run(cmd_ask(settings, args.topic, args.json, args.limit))
         if args.command == "reindex":

@@ -46,6 +46,30 @@ _MAGIC = [
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "Office document"),
     (b"\x7fELF", "program"),
 ]
+# What each kind of file is, in the words of the refusal, and what to do instead. Every path
+# (upload, URL, `python -m bot ingest`, seeds) says the same thing about the same bytes.
+NOT_AN_ARTICLE = "not a text or HTML article"
+_ADVICE = {
+    "PDF": "PDF is not supported yet: save the article as .txt, .md or .html.",
+    "archive": "Unpack it and add the article itself (.txt, .md or .html).",
+    "image": "The bot needs the article's text (.txt, .md or .html).",
+    "document": "Word-processor documents are not supported yet: save the article as .txt or .html.",
+    "program": "Save the article as .txt, .md or .html.",
+    "binary": "Save the article as .txt, .md or .html.",
+}
+
+
+def _family(kind: str) -> str:
+    for family in ("archive", "image", "program"):
+        if kind.endswith(family):
+            return family
+    return {"PDF": "PDF", "Office document": "document", "word-processor document": "document"}.get(kind, "binary")
+
+
+def not_an_article(kind: str) -> str:
+    """"This is a zip archive, not a text or HTML article. Unpack it ..." for any kind."""
+    article = "an" if kind[:1].lower() in "aeiou" else "a"
+    return f"This is {article} {kind}, {NOT_AN_ARTICLE}. {_ADVICE[_family(kind)]}"
 # Byte-order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
 _BOMS = [
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -114,10 +138,8 @@ def decode_text(data: bytes, declared_charset: str | None = None, *, html: bool 
     if not data:
         raise DecodeProblem("The text is empty.")
     kind = _binary_kind(data)
-    if kind == "PDF":
-        raise DecodeProblem("PDF is not supported yet: please send the article as .txt, .md or .html.")
     if kind:
-        raise DecodeProblem(f"That is a {kind}, not text.")
+        raise DecodeProblem(not_an_article(kind))
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
@@ -125,7 +147,7 @@ def decode_text(data: bytes, declared_charset: str | None = None, *, html: bool 
             except UnicodeDecodeError:
                 raise DecodeProblem("The text is damaged: it does not match its byte-order mark.") from None
     if b"\x00" in data:
-        raise DecodeProblem("That file is binary, not text.")
+        raise DecodeProblem(not_an_article("binary file"))
     label = declared_charset or (meta_charset(data) if html else None)
     if label:
         codec = _codec_for(label)
@@ -149,7 +171,7 @@ def _refuse_control_noise(text: str) -> None:
     sample = text[:100_000]
     controls = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\f")
     if controls > max(8, len(sample) * _MAX_CONTROL_RATIO):
-        raise DecodeProblem("That file is binary, not text.")
+        raise DecodeProblem(not_an_article("binary file"))
 
 
 def sniff_text(data: bytes, declared_charset: str | None = None, *, html: bool = False) -> str:
@@ -168,27 +190,33 @@ def _human_size(size: int) -> str:
     return f"{size} bytes"
 
 
+_PROGRAM_EXTS = {".exe", ".dll", ".so", ".dylib", ".bin", ".msi", ".apk", ".dmg", ".deb", ".rpm", ".app", ".jar",
+                 ".class", ".o", ".pyc", ".com", ".scr"}
+
+
 def _refusal_for(ext: str, mime: str) -> str | None:
+    """The refusal for a file whose name or declared type already says it is no article."""
     if ext in _PDF_EXTS or mime == "application/pdf":
-        return "PDF is not supported yet: please upload the article as .txt, .md or .html."
+        return not_an_article("PDF")
     if ext in _ARCHIVE_EXTS or mime in {"application/zip", "application/gzip", "application/x-gzip",
                                         "application/x-tar", "application/x-7z-compressed",
                                         "application/vnd.rar", "application/x-rar-compressed"}:
-        return "Archives (zip, gz, rar...) are not accepted: upload the article itself as .txt, .md or .html."
+        return not_an_article(f"{ext[1:]} archive" if ext in _ARCHIVE_EXTS else "archive")
     if ext in _IMAGE_EXTS or mime.startswith("image/"):
-        return "Images are not supported: the bot needs the article's text (.txt, .md or .html)."
+        return not_an_article("image")
     if ext in _OFFICE_EXTS or mime.startswith("application/vnd.") or mime == "application/msword":
-        return "Word-processor documents are not supported yet: save the article as .txt or .html."
+        return not_an_article("word-processor document")
+    if ext in _PROGRAM_EXTS or mime in {"application/x-msdownload", "application/x-executable"}:
+        return not_an_article("program")
     if mime.startswith(("audio/", "video/", "font/")):
-        return "Only text files are accepted (.txt, .md or .html)."
+        return f"This is {mime.split('/')[0]}, {NOT_AN_ARTICLE}. Only .txt, .md or .html files are accepted."
     return None
 
 
-def check_attachment(filename: str, content_type: str | None, size: int, max_bytes: int = 2_000_000) -> str:
-    """Decide from name, declared type and size whether an upload is worth downloading.
-
-    Returns the format ("txt" | "md" | "html"). The bytes are checked again by
-    `sniff_text` after download, because a name and a content type are only claims."""
+def check_file_name(filename: str, content_type: str | None = None) -> str:
+    """The article format ("txt" | "md" | "html") a file's name (and declared type) allows,
+    or `BadInput` saying what the file is instead. Shared by uploads and `python -m bot ingest`;
+    the bytes are checked again when they are decoded (`decode_text`)."""
     ext = PurePosixPath((filename or "").strip().lower()).suffix
     mime = (content_type or "").split(";")[0].strip().lower()
     refusal = _refusal_for(ext, mime)
@@ -196,14 +224,24 @@ def check_attachment(filename: str, content_type: str | None, size: int, max_byt
         raise BadInput(refusal)
     if ext not in TEXT_FORMATS:
         shown = f"'{ext[:12]}' files are" if ext else "Files without an extension are"
-        raise BadInput(f"{shown} not supported: please upload .txt, .md or .html.")
+        raise BadInput(f"{shown} not supported: articles must be .txt, .md or .html.")
     if mime not in _GENERIC_TYPES and not mime.startswith("text/") and mime not in _TEXT_TYPES:
-        raise BadInput("That file does not look like text: please upload .txt, .md or .html.")
+        raise BadInput(f"The file's declared type ({mime[:60]}) says it is {NOT_AN_ARTICLE}: "
+                       "articles must be .txt, .md or .html.")
+    return TEXT_FORMATS[ext]
+
+
+def check_attachment(filename: str, content_type: str | None, size: int, max_bytes: int = 2_000_000) -> str:
+    """Decide from name, declared type and size whether an upload is worth downloading.
+
+    Returns the format ("txt" | "md" | "html"). The bytes are checked again by
+    `sniff_text` after download, because a name and a content type are only claims."""
+    fmt = check_file_name(filename, content_type)
     if size <= 0:
         raise BadInput("The file is empty.")
     if size > max_bytes:
         raise BadInput(f"The file is too large ({_human_size(size)}); the limit is {_human_size(max_bytes)}.")
-    return TEXT_FORMATS[ext]
+    return fmt
 
 
 def _keep(ch: str) -> bool:
@@ -229,6 +267,25 @@ def clean_option(value: str | None, *, name: str, max_len: int, required: bool =
 
 
 MAX_URL_LENGTH = 2048
+# Citation fields a moderator may type (Discord options, `python -m bot ingest --title ...`):
+# within the database columns, and short enough that a citation always fits next to a quote.
+CITATION_LIMITS = {"title": 300, "outlet": 200, "author": 200, "date": 10, "url": MAX_URL_LENGTH}
+
+
+def citation_options(*, title: str | None = None, outlet: str | None = None, author: str | None = None,
+                     date: str | None = None, url: str | None = None) -> dict:
+    """The citation fields typed for an article, cleaned (`clean_option`), as ingestion
+    overrides (`published` for the date); empty ones left out. A link must be http(s)."""
+    cleaned = {"title": clean_option(title, name="title", max_len=CITATION_LIMITS["title"]),
+               "outlet": clean_option(outlet, name="outlet", max_len=CITATION_LIMITS["outlet"]),
+               "author": clean_option(author, name="author", max_len=CITATION_LIMITS["author"]),
+               "published": clean_option(date, name="date", max_len=CITATION_LIMITS["date"])}
+    if url is not None and url.strip():
+        problem = url_problem(url.strip())
+        if problem:  # the same rules as a link to fetch, though this one is only cited
+            raise BadInput(problem.replace("can be fetched", "can be cited"))
+        cleaned["url"] = url.strip()
+    return {k: v for k, v in cleaned.items() if v}
 
 
 def url_problem(url: str) -> str | None:

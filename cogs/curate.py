@@ -31,7 +31,8 @@ from bot.models import MAX_ID
 from bot.ratelimit import RateLimits
 from bot.render import embeds
 from bot.services import curation, sources
-from bot.validate import charset_from_content_type, check_attachment, check_url_option, clean_option, sniff_text
+from bot.validate import (CITATION_LIMITS, charset_from_content_type, check_attachment, check_url_option,
+                          citation_options, clean_option, sniff_text)
 from cogs._checks import has_manage_guild, require_moderator
 
 log = logging.getLogger(__name__)
@@ -39,9 +40,9 @@ log = logging.getLogger(__name__)
 NONE = discord.AllowedMentions.none()
 MAX_UPLOAD_BYTES = 2_000_000  # articles are text; anything bigger is not an article
 THREAD_SNIFF_BYTES = 256 * 1024  # decode bigger uploads off the event loop
-# Option lengths: within the database columns, and short enough that a citation (outlet,
-# author, date, place) always fits an embed field next to the quote.
-MAX_TITLE, MAX_OUTLET, MAX_AUTHOR, MAX_DATE, MAX_URL = 300, 200, 200, 10, 2048
+# Option lengths (`bot.validate.CITATION_LIMITS`, shared with the CLI's `ingest --title ...`).
+MAX_TITLE, MAX_OUTLET, MAX_AUTHOR = CITATION_LIMITS["title"], CITATION_LIMITS["outlet"], CITATION_LIMITS["author"]
+MAX_DATE, MAX_URL = CITATION_LIMITS["date"], CITATION_LIMITS["url"]
 MAX_RATIONALE, MAX_TERM, MAX_CANONICAL = 300, 100, 200
 STANCES = [app_commands.Choice(name=s, value=s) for s in ("counters", "supports", "context")]
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -49,11 +50,7 @@ _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 def _citation_options(title: str | None, outlet: str | None, author: str | None, date: str | None) -> dict:
     """The citation fields a moderator typed, cleaned; empty ones left out."""
-    cleaned = {"title": clean_option(title, name="title", max_len=MAX_TITLE),
-               "outlet": clean_option(outlet, name="outlet", max_len=MAX_OUTLET),
-               "author": clean_option(author, name="author", max_len=MAX_AUTHOR),
-               "published": clean_option(date, name="date", max_len=MAX_DATE)}
-    return {k: v for k, v in cleaned.items() if v}
+    return citation_options(title=title, outlet=outlet, author=author, date=date)
 
 
 def upload_name(filename: str, fmt: str) -> str:

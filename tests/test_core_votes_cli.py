@@ -66,9 +66,9 @@ def test_cli_ingest_and_reindex(tmp_path):
                        "The harbour wall will be finished in May, the mayor said.\n", encoding="utf-8")
     first = _run_cli(tmp_path, "ingest", str(article))
     assert first.returncode == 0, first.stderr
-    assert "created" in first.stdout
+    assert first.stdout == f"{article}: added as source #1 “Harbour wall” (1 passage, 0 counter-evidence links).\n"
     second = _run_cli(tmp_path, "ingest", str(article))
-    assert "unchanged" in second.stdout
+    assert "already on file as source #1 “Harbour wall”: nothing new stored." in second.stdout
     reindex = _run_cli(tmp_path, "reindex")
     assert reindex.returncode == 0 and "Reindexed" in reindex.stdout
     found = _run_cli(tmp_path, "ask", "harbour wall", "--json")

@@ -144,9 +144,37 @@ def test_windows_newlines_are_normalised():
     assert article.text == "\n\n".join(BODY)
 
 
-def test_non_utf8_bytes_give_a_friendly_error():
-    with pytest.raises(BadInput, match="not UTF-8"):
-        parse_article("Café au lait.".encode("latin-1"), filename="b.txt")
+def test_latin1_and_cp1252_bytes_decode_as_uploads_do():
+    """A file on disk gets the upload path's rules: not UTF-8 -> Windows-1252 (smart quotes)."""
+    article = parse_article("Café owners said the wall was “finished” in May.".encode("cp1252"), filename="b.txt")
+    assert article.text == "Café owners said the wall was “finished” in May."
+    assert parse_article("Café au lait is served all day.".encode("latin-1"), filename="b.txt").text == (
+        "Café au lait is served all day.")
+
+
+@pytest.mark.parametrize("raw, message", [
+    (b"%PDF-1.4\nThe mayor said the wall is finished.", "This is a PDF, not a text or HTML article."),
+    (b"PK\x03\x04\x14\x00\x00\x00", "This is a zip archive, not a text or HTML article."),
+    (b"\x7fELF\x02\x01\x01\x00\x00", "This is a program, not a text or HTML article."),
+    (b"The wall\x00\x00\x01 is finished.", "This is a binary file, not a text or HTML article."),
+])
+def test_magic_numbers_and_binary_are_refused_by_content_whatever_the_name(raw, message):
+    with pytest.raises(BadInput) as refused:
+        parse_article(raw, filename="article.txt")
+    assert str(refused.value).startswith(message)
+
+
+@pytest.mark.parametrize("raw", ["Home / News / Sport\n", "Home | News | Sport | Weather | Culture\n",
+                                 "Skip to content\n\nHome\n\nNews\n\nSport\n", "Breaking News\n\nSport\n"])
+def test_navigation_only_files_are_refused(raw):
+    with pytest.raises(BadInput, match="no article text in that file: .*only page navigation"):
+        parse_article(raw, filename="nav.txt")
+
+
+@pytest.mark.parametrize("raw", ["The wall is finished.", "Pompeo said Iran is the new home base of al-Qaeda",
+                                 "Home / News\n\nThe mayor said the harbour wall is finished."])
+def test_one_real_sentence_is_an_article(raw):
+    assert parse_article(raw, filename="a.txt").passages
 
 
 @pytest.mark.parametrize("raw", ["", "   \n\n\t ", b"", "\u200b\u200b", "Skip to content Skip to footer"])

@@ -25,17 +25,20 @@ def test_accepted_attachments_return_their_format(filename, content_type, fmt):
 
 
 @pytest.mark.parametrize("filename, content_type, message", [
-    ("report.pdf", "application/pdf", "PDF is not supported yet"),
-    ("report.txt", "application/pdf", "PDF is not supported yet"),
-    ("bundle.zip", "application/zip", "Archives"),
-    ("bundle.tar.gz", None, "Archives"),
-    ("photo.png", "image/png", "Images are not supported"),
-    ("photo.txt", "image/jpeg", "Images are not supported"),
-    ("letter.docx", None, "Word-processor documents"),
-    ("song.txt", "audio/mpeg", "Only text files"),
-    ("program.exe", None, "'.exe' files are not supported"),
+    ("report.pdf", "application/pdf", "This is a PDF, not a text or HTML article. PDF is not supported yet"),
+    ("report.txt", "application/pdf", "This is a PDF, not a text or HTML article"),
+    ("bundle.zip", "application/zip", "This is a zip archive, not a text or HTML article. Unpack it"),
+    ("bundle.tar.gz", None, "This is a gz archive, not a text or HTML article"),
+    ("photo.png", "image/png", "This is an image, not a text or HTML article"),
+    ("photo.txt", "image/jpeg", "This is an image, not a text or HTML article"),
+    ("letter.docx", None, "This is a word-processor document, not a text or HTML article"),
+    ("song.txt", "audio/mpeg", "This is audio, not a text or HTML article"),
+    ("program.exe", None, "This is a program, not a text or HTML article"),
+    ("setup.msi", None, "This is a program, not a text or HTML article"),
+    ("notes.odd", None, "'.odd' files are not supported: articles must be .txt, .md or .html."),
     ("README", None, "Files without an extension"),
-    ("data.txt", "application/x-msdownload", "does not look like text"),
+    ("data.txt", "application/x-msdownload", "This is a program"),
+    ("data.txt", "application/x-shockwave-flash", r"declared type \(application/x-shockwave-flash\) says it is not"),
 ])
 def test_refused_attachments_say_why(filename, content_type, message):
     with pytest.raises(BadInput, match=message):
@@ -89,14 +92,15 @@ def test_html_meta_charset_is_used_for_html_only():
 
 
 @pytest.mark.parametrize("data, message", [
-    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3", "PDF is not supported yet"),
-    (b"PK\x03\x04\x14\x00\x00\x00", "zip archive"),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3", "This is a PDF, not a text or HTML article. PDF is not supported yet"),
+    (b"PK\x03\x04\x14\x00\x00\x00", "This is a zip archive, not a text or HTML article"),
+    (b"\x7fELF\x02\x01\x01\x00", "This is a program, not a text or HTML article"),
     (b"\x89PNG\r\n\x1a\n\x00\x00", "PNG image"),
     (b"GIF89a\x01\x00", "GIF image"),
     (b"\xff\xd8\xff\xe0\x00\x10JFIF", "JPEG image"),
     (b"\x1f\x8b\x08\x00\x00\x00", "gzip archive"),
-    (b"hello\x00world", "binary"),
-    (bytes(range(1, 32)) * 10, "binary"),
+    (b"hello\x00world", "This is a binary file, not a text or HTML article"),
+    (bytes(range(1, 32)) * 10, "This is a binary file, not a text or HTML article"),
     (b"", "empty"),
 ])
 def test_binary_content_is_refused_even_when_named_txt(data, message):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot.config import PROJECT_ROOT
 from bot.errors import BadInput
+from bot.validate import DecodeProblem, decode_text
 
 log = logging.getLogger(__name__)
 
@@ -65,14 +66,18 @@ class Extracted:
 
 # ---------------------------------------------------------------- decoding and cleaning
 
-def decode(raw: str | bytes) -> str:
-    """Bytes must be UTF-8 (a BOM is fine): guessing another encoding would corrupt quotes."""
+def decode(raw: str | bytes, *, html: bool = False) -> str:
+    """Bytes -> text by the same rules as uploads and fetched pages (`bot.validate.decode_text`:
+    byte-order mark, `<meta charset>` for HTML, strict UTF-8, then Windows-1252; PDFs, archives
+    and other binary files refused by their content, whatever their name)."""
     if isinstance(raw, str):
         return raw[1:] if raw.startswith("\ufeff") else raw
+    if not raw:
+        return ""  # reported below as "no article text", like an empty string
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise BadInput("That file is not UTF-8 text. Save it as UTF-8 and try again.") from None
+        return decode_text(raw, html=html)
+    except DecodeProblem as problem:
+        raise BadInput(str(problem).replace("The text", "The file")) from None
 
 
 def sanitize(text: str) -> str:
@@ -272,8 +277,8 @@ def remove_boilerplate(paragraphs: list[str], patterns: BoilerplatePatterns | No
 
 def extract(raw: str | bytes, *, filename: str) -> Extracted:
     """Decode, clean and split `raw` by its format (chosen by the filename's extension)."""
-    text = sanitize(decode(raw))
     suffix = Path(filename or "").suffix.lower()
+    text = sanitize(decode(raw, html=suffix in HTML_SUFFIXES))
     metadata: dict = {}
     if suffix in HTML_SUFFIXES:
         text, metadata = html_to_text(text)
@@ -288,4 +293,27 @@ def extract(raw: str | bytes, *, filename: str) -> Extracted:
     paragraphs = remove_boilerplate(paragraphs)
     if not paragraphs:
         raise BadInput("I found no article text in that file: it is empty or only page navigation.")
+    if not any(reads_as_prose(p) for p in paragraphs):
+        sample = " ".join(paragraphs[0].split())[:60]
+        raise BadInput(f"I found no article text in that file: only page navigation or headings "
+                       f"(“{sample}”), not one sentence.")
     return Extracted(paragraphs=paragraphs, metadata=metadata)
+
+
+_WORD = re.compile(r"\w*[^\W\d_]\w*")  # a word has at least one letter
+_NAV_SEPARATOR = re.compile(r"\s+[/|>›»·•]\s+|\s*[|›»·•]\s*")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+PROSE_MIN_WORDS = 4  # "The wall is finished." is the shortest article sentence we accept
+PROSE_UNPUNCTUATED_WORDS = 8  # without a full stop, this many words still read as a sentence
+
+
+def reads_as_prose(paragraph: str) -> bool:
+    """At least one sentence a person wrote, as opposed to navigation ("Home / News / Sport"),
+    a menu or a lone heading. A file with none of them is not an article."""
+    segments = [seg for seg in _NAV_SEPARATOR.split(paragraph) if seg.strip()]
+    if len(segments) >= 3 and all(len(_WORD.findall(seg)) <= 3 for seg in segments):
+        return False  # a breadcrumb or a menu bar
+    words = len(_WORD.findall(paragraph))
+    if words < PROSE_MIN_WORDS:
+        return False
+    return words >= PROSE_UNPUNCTUATED_WORDS or bool(_SENTENCE_END.search(paragraph.rstrip()))

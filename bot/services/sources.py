@@ -27,6 +27,7 @@ from bot.retry import with_db_retry
 from bot.results import ClaimSummary, IngestReport, LinkSummary, SourceDetail, SourcePage
 from bot.services._common import check_id, source_ref, visible, visible_scopes
 from bot.stance.service import detect_links
+from bot.validate import check_file_name
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +132,12 @@ async def _upload_origin(app, filename: str, guild_id: int | None, title: str) -
 
 
 async def ingest_file(app, path: Path, *, guild_id: int | None, actor: str, overrides: dict | None = None) -> IngestReport:
-    """Ingest a file from disk; a `<name>.meta.json` sidecar next to it supplies metadata."""
+    """Ingest a file from disk; a `<name>.meta.json` sidecar next to it supplies metadata.
+
+    Judged like an upload: by its name first (a .pdf or .exe is refused unread), then by its
+    bytes (`bot.validate.decode_text`, via the parser)."""
     path = Path(path)
+    check_file_name(path.name)
     raw = await asyncio.to_thread(path.read_bytes)
     sidecar = load_sidecar(path)
     try:
