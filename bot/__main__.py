@@ -1,7 +1,7 @@
 """Command line: `python -m bot <command>` (RoboDanny launcher style, argparse).
 
-    run                 the Discord bot; without DISCORD_TOKEN, the local console
-    console             the local console (same commands, answers in the terminal)
+    run                 the Discord bot; without DISCORD_TOKEN, the local console [--moderator]
+    console             the local console (answers in the terminal) [--moderator: /curate, /digest preview]
     ingest [PATH]       ingest a file or folder (default: seeds/) as global sources
                         [--title --outlet --author --date --url] for one file
     ask TOPIC           look a topic up: best quote, source, counter-evidence [--json] [--limit N]
@@ -28,8 +28,11 @@ log = logging.getLogger("bot")
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Counterpoint: source lookups with counter-evidence.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the Discord bot (the local console without DISCORD_TOKEN)")
-    sub.add_parser("console", help="run the local console")
+    run = sub.add_parser("run", help="run the Discord bot (the local console without DISCORD_TOKEN)")
+    console = sub.add_parser("console", help="run the local console")
+    for p in (run, console):
+        p.add_argument("--moderator", action="store_true",
+                       help="console only: allow /curate and /digest preview on the shared library")
     ingest = sub.add_parser("ingest", help="ingest a file or a folder of articles (.txt, .md, .html)",
                             description="Ingest articles as shared (global) sources. Citation details come "
                                         "from, highest first: these options, a NAME.meta.json sidecar, the "
@@ -153,14 +156,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             if not settings.discord_token:
-                print("No DISCORD_TOKEN set: starting the local console instead (same commands).", flush=True)
+                print("No DISCORD_TOKEN set: starting the local console instead.", flush=True)
                 from bot.console import run_console
-                return asyncio.run(run_console(settings))
+                return asyncio.run(run_console(settings, moderator=args.moderator))
             from bot.client import run_bot
             return asyncio.run(run_bot(settings)) or 0
         if args.command == "console":
             from bot.console import run_console
-            return asyncio.run(run_console(settings))
+            return asyncio.run(run_console(settings, moderator=args.moderator))
         if args.command == "ingest":
             citation = {k: getattr(args, k) for k in ("title", "outlet", "author", "date", "url")}
             return asyncio.run(cmd_ingest(settings, args.path, citation))

@@ -124,6 +124,11 @@ class LinkSummary:
     status: str
     confidence: float
     rationale: str
+    # The evidence passage itself, so a front end can quote it instead of showing its id.
+    evidence_text: str = ""
+    evidence_speaker: str | None = None
+    evidence_source_id: int | None = None
+    evidence_paragraph: int | None = None
 
 
 @dataclass(frozen=True)

@@ -187,14 +187,15 @@ async def get_source(app, source_id: int, *, guild_id: int | None, include_remov
             link_guild = Link.guild_id.is_(None) if guild_id is None else (
                 Link.guild_id.is_(None) | (Link.guild_id == guild_id))
             links = (await session.exec(
-                select(Link).join(Passage, Passage.id == Link.evidence_passage_id)
+                select(Link, Passage.text, Passage.speaker, Passage.source_id, Passage.paragraph)
+                .join(Passage, Passage.id == Link.evidence_passage_id)
                 .join(evidence_source, evidence_source.id == Passage.source_id)
                 .where(Link.claim_passage_id.in_(claim_ids), Link.status == LinkStatus.active.value, link_guild,
                        evidence_source.scope.in_(visible_scopes(guild_id)),
                        evidence_source.status == SourceStatus.active.value)
                 .order_by(Link.claim_passage_id, Link.id))).all()
         counters: dict[int, int] = {}
-        for link in links:
+        for link, *_ in links:
             if link.stance == "counters":
                 counters[link.claim_passage_id] = counters.get(link.claim_passage_id, 0) + 1
         return SourceDetail(
@@ -203,7 +204,10 @@ async def get_source(app, source_id: int, *, guild_id: int | None, include_remov
                                  paragraph=p.paragraph, counters=counters.get(p.id, 0)) for p, c in claim_rows],
             links=[LinkSummary(link_id=l.id, claim_passage_id=l.claim_passage_id,
                                evidence_passage_id=l.evidence_passage_id, stance=l.stance, origin=l.origin,
-                               status=l.status, confidence=l.confidence, rationale=l.rationale) for l in links],
+                               status=l.status, confidence=l.confidence, rationale=l.rationale,
+                               evidence_text=text, evidence_speaker=speaker, evidence_source_id=source_id,
+                               evidence_paragraph=paragraph)
+                   for l, text, speaker, source_id, paragraph in links],
             added_at=source.added_at, added_by=source.added_by,
         )
 
