@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -149,10 +150,21 @@ async def cmd_reindex(settings: Settings) -> int:
     return await _with_app(settings, run, ingest_seeds=False)
 
 
+def _log_level(command: str, settings: Settings) -> str:
+    """The bot logs at LOG_LEVEL. The console and the one-shot commands share the user's
+    terminal, where start-up INFO lines would land between answers: WARNING, unless
+    LOG_LEVEL is set explicitly (environment or .env)."""
+    if command == "run" and settings.discord_token:
+        return settings.log_level
+    if command in {"run", "console"}:
+        return os.environ.get("LOG_LEVEL") or "WARNING"
+    return "WARNING"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
-    setup_logging(settings.log_level if args.command in {"run", "console"} else "WARNING")
+    setup_logging(_log_level(args.command, settings))
     try:
         if args.command == "run":
             if not settings.discord_token:

@@ -287,7 +287,9 @@ def format_table(report: Report) -> str:
 async def main(args: argparse.Namespace) -> int:
     for path in (args.claims, args.corpus):
         if not Path(path).is_file():
-            print(f"eval: file not found: {path}", file=sys.stderr)
+            print(f"eval: file not found: {path}. The evaluation data is not part of the repository: the SciFact "
+                  "files live in the shared folder beside the project (../shared/eval/); see docs/evaluation.md.",
+                  file=sys.stderr)
             return 2
     if args.k < 1:
         print("eval: --k must be at least 1", file=sys.stderr)

@@ -296,7 +296,8 @@ async def test_a_command_is_one_registered_function(app):
 
 def _console(tmp_path, stdin: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'c.db'}",
-           "INDEX_DIR": str(tmp_path / "index"), "DISCORD_TOKEN": "", "LOG_LEVEL": "WARNING"}
+           "INDEX_DIR": str(tmp_path / "index"), "DISCORD_TOKEN": ""}
+    env.pop("LOG_LEVEL", None)
     return subprocess.run([sys.executable, "-m", "bot", *args], cwd=PROJECT_ROOT, env=env, input=stdin,
                           capture_output=True, text=True, timeout=120)
 
@@ -309,6 +310,7 @@ def test_python_m_bot_console_with_and_without_the_switch(tmp_path):
     assert "Only moderators can do that. Start the console with --moderator" in refused.stdout
     added = _console(tmp_path, f"/curate add {article}\n/lookup harbour wall\n", "console", "--moderator")
     assert "Added source #2 “Harbour wall finished”" in added.stdout
+    assert added.stderr == ""  # no start-up log lines between the answers
     assert "Source: “Harbour wall finished”, Gazette [source #2]" in added.stdout
     fallback = _console(tmp_path, "/curate audit\n", "run", "--moderator")  # no DISCORD_TOKEN: the console
     assert "No DISCORD_TOKEN set: starting the local console instead." in fallback.stdout
