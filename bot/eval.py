@@ -32,6 +32,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from bot.db import make_engine, upgrade
+from bot.eval_attribution import evaluate_attribution, is_attribution_file, load_articles
 from bot.models import GLOBAL_SCOPE, Passage, Source
 from bot.rerank import Candidate, rerank
 from bot.search.index import IndexDoc, SearchIndex
@@ -258,9 +259,11 @@ async def _score_claim(conn, index: SearchIndex, id_map: dict[int, str], claim: 
 # -- command line --------------------------------------------------------------------------
 
 def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    parser.add_argument("claims", metavar="CLAIMS", type=Path, help="claims JSONL (id, claim, evidence)")
-    parser.add_argument("--corpus", type=Path, required=True, help="corpus JSONL (doc, passage_id, text, title)")
-    parser.add_argument("--limit", type=int, default=None, metavar="N", help="read only the first N claims")
+    parser.add_argument("claims", metavar="CLAIMS", type=Path,
+                        help="claims JSONL (id, claim, evidence), or a PolNeAR attribution file (doc, text, attributions)")
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help="corpus JSONL (doc, passage_id, text, title); not used for attribution files")
+    parser.add_argument("--limit", type=int, default=None, metavar="N", help="read only the first N claims (articles)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--k", type=int, default=5, help="how many passages count as retrieved (default 5)")
     parser.add_argument("--half", choices=("all", "dev", "heldout"), default="all",
@@ -285,12 +288,23 @@ def format_table(report: Report) -> str:
 
 
 async def main(args: argparse.Namespace) -> int:
-    for path in (args.claims, args.corpus):
-        if not Path(path).is_file():
-            print(f"eval: file not found: {path}. The evaluation data is not part of the repository: the SciFact "
-                  "files live in the shared folder beside the project (../shared/eval/); see docs/evaluation.md.",
-                  file=sys.stderr)
-            return 2
+    def missing(path) -> int:
+        print(f"eval: file not found: {path}. The evaluation data is not part of the repository: the SciFact "
+              "and PolNeAR files live in the shared folder beside the project (../shared/eval/); see "
+              "docs/evaluation.md.", file=sys.stderr)
+        return 2
+
+    if not Path(args.claims).is_file():
+        return missing(args.claims)
+    if is_attribution_file(args.claims):
+        score = await evaluate_attribution(load_articles(args.claims, args.limit))
+        print(json.dumps(score.as_json()) if args.json else score.table())
+        return 0
+    if args.corpus is None:
+        print("eval: --corpus is required for a claims file (see docs/evaluation.md)", file=sys.stderr)
+        return 2
+    if not Path(args.corpus).is_file():
+        return missing(args.corpus)
     if args.k < 1:
         print("eval: --k must be at least 1", file=sys.stderr)
         return 2
