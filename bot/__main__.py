@@ -70,7 +70,6 @@ async def _with_app(settings: Settings, fn, *, ingest_seeds: bool = True):
 
 
 async def cmd_ingest(settings: Settings, path: str | None, citation: dict | None = None) -> int:
-    from bot.services.sources import ingest_file
     from bot.validate import TEXT_FORMATS, citation_options
 
     root = Path(path) if path else Path(settings.seeds_dir)
@@ -93,7 +92,7 @@ async def cmd_ingest(settings: Settings, path: str | None, citation: dict | None
         failures = 0
         for file in files:
             try:
-                report = await ingest_file(app, file, guild_id=None, actor="cli", overrides=overrides or None)
+                report = await _ingest_one(app, file, overrides)
             except CounterpointError as exc:
                 failures += 1
                 print(f"{file}: not ingested: {exc}", flush=True)
@@ -108,6 +107,18 @@ async def cmd_ingest(settings: Settings, path: str | None, citation: dict | None
         return 1 if failures else 0
 
     return await _with_app(settings, run, ingest_seeds=False)
+
+
+async def _ingest_one(app, file: Path, overrides: dict):
+    """One file; a big one shows a progress bar on the terminal while it runs."""
+    from bot.progress import BIG_FILE_BYTES, StageBar
+    from bot.services.sources import INGEST_STAGES, ingest_file
+
+    if file.stat().st_size < BIG_FILE_BYTES:
+        return await ingest_file(app, file, guild_id=None, actor="cli", overrides=overrides or None)
+    async with StageBar(file.name, INGEST_STAGES) as bar:
+        return await ingest_file(app, file, guild_id=None, actor="cli", overrides=overrides or None,
+                                 progress=bar.stage)
 
 
 def _count(n: int, word: str) -> str:

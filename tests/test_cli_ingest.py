@@ -171,3 +171,34 @@ def test_the_real_command_prints_each_file_as_it_goes(tmp_path):
     assert proc.returncode == 1
     assert proc.stdout.count("not ingested: ") == 4 and "added as source #1" in proc.stdout
     assert proc.stderr == ""
+
+
+def test_a_big_file_shows_each_stage_on_a_terminal_bar(cli, tmp_path, monkeypatch):
+    import functools
+    import io
+
+    from bot import progress
+
+    drawn = io.StringIO()
+    monkeypatch.setattr(progress, "BIG_FILE_BYTES", 10)  # this small article counts as big here
+    monkeypatch.setattr(progress, "StageBar", functools.partial(progress.StageBar, enabled=True, stream=drawn))
+    path = tmp_path / "note.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    status, out, err = cli("ingest", str(path))
+    assert status == 0 and "added as source #1" in out and err == ""
+    frames = drawn.getvalue().replace("\r", "\n")
+    for stage in ("reading the text", "storing passages", "finding counter-evidence", "updating the search index"):
+        assert f"note.txt: {stage}" in frames
+    assert "3/4 stages" in frames
+
+
+def test_the_bar_is_not_drawn_when_output_is_not_a_terminal():
+    import io
+
+    from bot.progress import StageBar
+
+    piped = io.StringIO()
+    bar = StageBar("big.txt", ("one", "two"), stream=piped)  # StringIO is no terminal
+    bar.stage("two")
+    bar._bar.close()
+    assert piped.getvalue() == ""

@@ -124,3 +124,17 @@ async def test_re_uploading_a_removed_source_says_so_and_changes_nothing(bare_ap
     async with bare_app.sessions() as session:
         source = await session.get(Source, first.source_id)
     assert source.status == "removed" and "March" in source.text
+
+
+async def test_ingest_reports_its_stages_in_order(app):
+    from bot.services.sources import INGEST_STAGES, ingest_document
+
+    seen: list[str] = []
+    report = await ingest_document(app, "The harbour wall will be finished in May, the mayor said.\n",
+                                   filename="wall.txt", guild_id=None, actor="test", progress=seen.append)
+    assert report.status == "created"
+    assert seen == list(INGEST_STAGES)
+    again: list[str] = []
+    await ingest_document(app, "The harbour wall will be finished in May, the mayor said.\n",
+                          filename="wall.txt", guild_id=None, actor="test", progress=again.append)
+    assert again == ["reading the text", "storing passages", "updating the search index"]  # unchanged: no search

@@ -13,6 +13,7 @@ import logging
 import math
 from datetime import date
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlsplit
 
 from sqlalchemy import func
@@ -57,12 +58,20 @@ async def _parse(raw: str | bytes, filename: str, sidecar: dict | None, override
     return parse_article(raw, filename=filename, sidecar=sidecar, overrides=overrides)
 
 
+INGEST_STAGES = ("reading the text", "storing passages", "finding counter-evidence", "updating the search index")
+
+
 async def ingest_document(app, raw: str | bytes, *, filename: str, guild_id: int | None, actor: str,
                           overrides: dict | None = None, origin: str | None = None,
-                          sidecar: dict | None = None, fetched_from: str | None = None) -> IngestReport:
+                          sidecar: dict | None = None, fetched_from: str | None = None,
+                          progress: Callable[[str], None] | None = None) -> IngestReport:
     """Parse and store one article; return what happened (created/updated/unchanged/duplicate).
 
-    `fetched_from`: the URL the page really came from; metadata naming another site is dropped."""
+    `fetched_from`: the URL the page really came from; metadata naming another site is dropped.
+    `progress`: called with each of `INGEST_STAGES` as it starts (a big file takes a while and
+    a terminal should say what it is doing); a retried transaction reports its stages again."""
+    step = progress or (lambda stage: None)
+    step(INGEST_STAGES[0])
     article = await _parse(raw, filename, sidecar, _clean_overrides(overrides))
     if fetched_from:
         article = _trust_only_fetched_site(article, fetched_from)
@@ -71,9 +80,11 @@ async def ingest_document(app, raw: str | bytes, *, filename: str, guild_id: int
     async def store_once() -> tuple[StoreResult, int]:
         async with app.sessions() as session:
             try:
+                step(INGEST_STAGES[1])
                 result = await store_article(session, article, origin=origin, guild_id=guild_id, actor=actor)
                 links = 0
                 if result.status in {"created", "updated"}:
+                    step(INGEST_STAGES[2])
                     stats = await detect_links(session, result.source_id, index=app.index)
                     links = stats.total
                     session.add(AuditLog(guild_id=guild_id, actor_id=actor, action=f"source.{result.status}",
@@ -90,6 +101,7 @@ async def ingest_document(app, raw: str | bytes, *, filename: str, guild_id: int
     result, links = await with_db_retry(store_once)
     if result.status != "duplicate":
         # Also after "unchanged": a retried commit may have landed before the index heard of it.
+        step(INGEST_STAGES[3])
         await app.sync.catch_up(app.sessions)
     log.info("ingest %s: source %s %s (%d passages)", origin[:120], result.source_id, result.status, result.passages)
     title = article.title
@@ -131,7 +143,8 @@ async def _upload_origin(app, filename: str, guild_id: int | None, title: str) -
     return f"{origin}#{hashlib.sha256(title.encode()).hexdigest()[:12]}"
 
 
-async def ingest_file(app, path: Path, *, guild_id: int | None, actor: str, overrides: dict | None = None) -> IngestReport:
+async def ingest_file(app, path: Path, *, guild_id: int | None, actor: str, overrides: dict | None = None,
+                      progress: Callable[[str], None] | None = None) -> IngestReport:
     """Ingest a file from disk; a `<name>.meta.json` sidecar next to it supplies metadata.
 
     Judged like an upload: by its name first (a .pdf or .exe is refused unread), then by its
@@ -145,7 +158,8 @@ async def ingest_file(app, path: Path, *, guild_id: int | None, actor: str, over
     except ValueError:
         rel = path.resolve()
     return await ingest_document(app, raw, filename=path.name, guild_id=guild_id, actor=actor,
-                                 overrides=overrides, origin=f"file:{rel.as_posix()}", sidecar=sidecar)
+                                 overrides=overrides, origin=f"file:{rel.as_posix()}", sidecar=sidecar,
+                                 progress=progress)
 
 
 async def ingest_url(app, url: str, *, guild_id: int | None, actor: str, overrides: dict | None = None) -> IngestReport:
