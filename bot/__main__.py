@@ -7,6 +7,8 @@
     ask TOPIC           look a topic up: best quote, source, counter-evidence [--json] [--limit N]
     reindex             rebuild the search index from the database
     eval CLAIMS         evaluation on a claims file (see ../shared/eval/README.md)
+    export KIND         claimreview (verdicts, schema.org ClaimReview) or annotations (stance links,
+                        W3C Web Annotation), JSON-LD [--guild ID] [--out FILE] [--org NAME] [--url BASE]
     db upgrade          run database migrations
 """
 from __future__ import annotations
@@ -54,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
         evaluation = None
     if evaluation is not None:
         evaluation.configure_parser(sub.add_parser("eval", help="evaluate retrieval and counter-evidence"))
+    export = sub.add_parser("export", help="export verdicts (ClaimReview) or stance links (Web Annotation) as JSON-LD")
+    export.add_argument("kind", choices=["claimreview", "annotations"])
+    export.add_argument("--guild", type=int, help="only this server's (default: every server's and the shared library's)")
+    export.add_argument("--out", help="write to this file (default: standard output)")
+    export.add_argument("--org", help="ClaimReview author organization (default: CLAIMREVIEW_ORG_NAME)")
+    export.add_argument("--url", help="ClaimReview: page where the fact checks are published (default: CLAIMREVIEW_URL)")
     db = sub.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
     return parser
@@ -161,6 +169,28 @@ async def cmd_reindex(settings: Settings) -> int:
     return await _with_app(settings, run, ingest_seeds=False)
 
 
+async def cmd_export(settings: Settings, kind: str, *, guild: int | None, out: str | None, org: str | None,
+                     url: str | None) -> int:
+    from bot.services import export
+
+    async def run(app) -> int:
+        owner = export.ALL if guild is None else guild
+        if kind == "claimreview":
+            objects = await export.claimreview_export(app, guild_id=owner, organization=org, base_url=url)
+        else:
+            objects = await export.annotation_export(app, guild_id=owner)
+        text = export.dumps(objects)
+        if out:
+            Path(out).write_text(text, encoding="utf-8")
+            what = "verdict" if kind == "claimreview" else "stance link"
+            print(f"Wrote {_count(len(objects), what)} to {out}.")
+        else:
+            sys.stdout.write(text)
+        return 0
+
+    return await _with_app(settings, run, ingest_seeds=False)
+
+
 def _log_level(command: str, settings: Settings) -> str:
     """The bot logs at LOG_LEVEL. The console and the one-shot commands share the user's
     terminal, where start-up INFO lines would land between answers: WARNING, unless
@@ -197,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "eval":
             from bot import eval as evaluation
             return asyncio.run(evaluation.main(args))
+        if args.command == "export":
+            return asyncio.run(cmd_export(settings, args.kind, guild=args.guild, out=args.out, org=args.org,
+                                          url=args.url))
         if args.command == "db":
             from bot.db import upgrade
             asyncio.run(upgrade(settings.database_url))

@@ -51,6 +51,9 @@ class Settings:
     allow_private_fetch: bool = False
     # Discord API/gateway base, only overridden to point the bot at a fake Discord in tests.
     discord_api_base: str | None = None
+    # ClaimReview export: who checked (the Organization) and the page the fact checks live on.
+    claimreview_org_name: str | None = None  # None: the Discord server's name (CLI: "Counterpoint")
+    claimreview_url: str | None = None
 
     @classmethod
     def from_env(cls, env_file: str | os.PathLike | None = None, **overrides) -> "Settings":
@@ -71,6 +74,8 @@ class Settings:
             index_poll_seconds=float(env.get("INDEX_POLL_SECONDS") or 2.0),
             allow_private_fetch=_bool(env.get("ALLOW_PRIVATE_FETCH")),
             discord_api_base=(env.get("DISCORD_API_BASE") or "").strip() or None,
+            claimreview_org_name=(env.get("CLAIMREVIEW_ORG_NAME") or "").strip() or None,
+            claimreview_url=(env.get("CLAIMREVIEW_URL") or "").strip() or None,
         )
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known

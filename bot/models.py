@@ -244,3 +244,86 @@ class IndexChange(SQLModel, table=True):
     source_id: int = Field(index=True)
     op: str = Field(max_length=8)  # "upsert" | "delete"
     created_at: datetime = _ts()
+
+
+# Verdict ratings, worst to best: ClaimReview's ratingValue is the position (1-5).
+VERDICT_RATINGS = ("False", "Misleading", "Unsupported", "Mixed", "Accurate")
+
+
+class Verdict(SQLModel, table=True):
+    """A moderator's verdict on a claim passage, one per claim per owner (a guild, or the
+    shared library for the console/CLI). The counter-evidence it rests on is the claim's
+    links. Exported as schema.org ClaimReview (bot/formats/claimreview.py)."""
+
+    __tablename__ = "verdict"
+    __table_args__ = (UniqueConstraint("scope", "claim_passage_id", name="uq_verdict_scope_claim"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    scope: str = Field(default=GLOBAL_SCOPE, max_length=32)
+    claim_passage_id: int = Field(sa_column=Column(Integer, ForeignKey("passage.id", ondelete="CASCADE"), index=True, nullable=False))
+    rating: str = Field(max_length=16)  # one of VERDICT_RATINGS
+    note: str = Field(default="", sa_type=Text)
+    created_by: str = Field(max_length=64)
+    created_at: datetime = _ts()
+    updated_by: str = Field(max_length=64)
+    updated_at: datetime = _ts()
+
+
+class PassageDrift(SQLModel, table=True):
+    """What the last verification of the page found for one stored quote (bot/drift/).
+
+    The stored passage stays the citation of record; this says whether the live page still
+    has it: intact (same place), moved (verbatim elsewhere: page_start/page_end say where),
+    changed (only a close wording, kept in current_text), gone (nothing close)."""
+
+    __tablename__ = "passage_drift"
+
+    passage_id: int = Field(sa_column=Column(Integer, ForeignKey("passage.id", ondelete="CASCADE"), primary_key=True,
+                                             autoincrement=False))
+    status: str = Field(max_length=16)
+    since: datetime = _ts()  # first verification that found this status
+    checked_at: datetime = _ts()
+    page_start: int | None = None  # offsets into the page's cleaned text as last fetched
+    page_end: int | None = None
+    current_text: str | None = Field(default=None, sa_type=Text)
+    similarity: float | None = None  # 0-100, for changed
+
+
+class SourceCheck(SQLModel, table=True):
+    """The last verification of a URL source's page. A failed fetch is recorded as such
+    (last_error) and leaves the drift findings of the last successful check alone."""
+
+    __tablename__ = "source_check"
+
+    source_id: int = Field(sa_column=Column(Integer, ForeignKey("source.id", ondelete="CASCADE"), primary_key=True,
+                                            autoincrement=False))
+    status: str | None = Field(default=None, max_length=16)  # intact | moved | changed | gone (worst passage)
+    verified_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # last successful check
+    attempted_at: datetime = _ts()
+    last_error: str | None = Field(default=None, sa_type=Text)  # why the last attempt failed (None: it worked)
+    drifted_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), index=True)
+    intact: int = 0
+    moved: int = 0
+    changed: int = 0
+    gone: int = 0
+
+
+class VerifyRun(SQLModel, table=True):
+    """The weekly re-verification, claimed before it runs: the unique week makes it once per
+    week per deployment (same discipline as DigestRun)."""
+
+    __tablename__ = "verify_run"
+    __table_args__ = (UniqueConstraint("week", name="uq_verify_run_week"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    week: date  # the Monday (UTC) of the ISO week
+    status: str = Field(default="claimed", max_length=16)  # claimed | done | failed
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime = _ts()
+    finished_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    attempts: int = 0
+    sources: int = 0
+    drifted: int = 0
+    failed: int = 0
+    error: str | None = Field(default=None, sa_type=Text)

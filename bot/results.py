@@ -40,6 +40,41 @@ class Location:
 
 
 @dataclass(frozen=True)
+class VerdictInfo:
+    """A moderator's verdict on a claim (one of bot.models.VERDICT_RATINGS)."""
+
+    claim_passage_id: int
+    rating: str
+    note: str = ""
+    updated_at: datetime | None = None
+    updated_by: str | None = None
+
+    def as_json(self) -> dict:
+        return {"rating": self.rating, "note": self.note,
+                "updated_at": self.updated_at.isoformat() if self.updated_at else None}
+
+
+@dataclass(frozen=True)
+class DriftInfo:
+    """What the last verification of the page found for one quote (bot/drift/)."""
+
+    status: str  # intact | moved | changed | gone
+    since: datetime | None = None
+    checked_at: datetime | None = None
+    current_text: str | None = None  # changed: the closest wording on the page now
+
+    @property
+    def drifted(self) -> bool:
+        """The page no longer has the quote as stored (moved is still verbatim)."""
+        return self.status in {"changed", "gone"}
+
+    def as_json(self) -> dict:
+        return {"status": self.status, "since": self.since.isoformat() if self.since else None,
+                "checked_at": self.checked_at.isoformat() if self.checked_at else None,
+                "current_text": self.current_text}
+
+
+@dataclass(frozen=True)
 class CounterItem:
     passage_id: int
     text: str
@@ -52,6 +87,7 @@ class CounterItem:
     speaker: str | None = None
     cross_source: bool = False
     link_id: int | None = None
+    drift: DriftInfo | None = None
 
     def as_json(self) -> dict:
         return {
@@ -59,6 +95,7 @@ class CounterItem:
             "origin": self.origin, "rationale": self.rationale, "confidence": round(self.confidence, 3),
             "speaker": self.speaker, "cross_source": self.cross_source,
             "source": self.source.as_json(), "location": self.location.as_json(),
+            "drift": self.drift.as_json() if self.drift else None,
         }
 
 
@@ -73,6 +110,8 @@ class LookupResult:
     counter_evidence: list[CounterItem] = field(default_factory=list)
     # Set when the hit was a rebuttal and we show the claim it rebuts instead.
     matched_passage_id: int | None = None
+    verdict: VerdictInfo | None = None  # this guild's moderator verdict on the claim
+    drift: DriftInfo | None = None  # the page's last verification, for this quote
 
     def as_json(self) -> dict:
         return {
@@ -81,6 +120,8 @@ class LookupResult:
             "location": self.location.as_json(),
             "counter_evidence": [c.as_json() for c in self.counter_evidence],
             "matched_passage_id": self.matched_passage_id,
+            "verdict": self.verdict.as_json() if self.verdict else None,
+            "drift": self.drift.as_json() if self.drift else None,
         }
 
 
@@ -112,6 +153,8 @@ class ClaimSummary:
     speaker: str | None
     paragraph: int
     counters: int = 0  # active counter-evidence links
+    verdict: VerdictInfo | None = None
+    drift: DriftInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +175,21 @@ class LinkSummary:
 
 
 @dataclass(frozen=True)
+class SourceCheckInfo:
+    """The last verification of a URL source's page (None on SourceDetail: never checked)."""
+
+    status: str | None  # intact | moved | changed | gone (worst quote), None before a successful check
+    verified_at: datetime | None
+    attempted_at: datetime | None
+    last_error: str | None  # the last attempt failed (fetch error): findings above are older
+    drifted_at: datetime | None
+    intact: int = 0
+    moved: int = 0
+    changed: int = 0
+    gone: int = 0
+
+
+@dataclass(frozen=True)
 class SourceDetail:
     source: SourceRef
     passages: int
@@ -139,6 +197,8 @@ class SourceDetail:
     links: list[LinkSummary]
     added_at: datetime | None = None
     added_by: str | None = None
+    check: SourceCheckInfo | None = None
+    from_url: bool = False  # added from a link: the drift check can re-fetch it
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ before anything else, costs one moderator fetch (per user and per guild), and is
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import re
 from pathlib import PurePosixPath
@@ -30,7 +31,9 @@ from bot.errors import BadInput
 from bot.models import MAX_ID
 from bot.ratelimit import RateLimits
 from bot.render import embeds
-from bot.services import curation, sources
+from bot.models import VERDICT_RATINGS
+from bot.render.marks import sentence, verdict_text
+from bot.services import curation, export, sources, verdicts
 from bot.validate import (CITATION_LIMITS, charset_from_content_type, check_attachment, check_url_option,
                           citation_options, clean_option, sniff_text)
 from cogs._checks import has_manage_guild, require_moderator
@@ -45,6 +48,10 @@ MAX_TITLE, MAX_OUTLET, MAX_AUTHOR = CITATION_LIMITS["title"], CITATION_LIMITS["o
 MAX_DATE, MAX_URL = CITATION_LIMITS["date"], CITATION_LIMITS["url"]
 MAX_RATIONALE, MAX_TERM, MAX_CANONICAL = 300, 100, 200
 STANCES = [app_commands.Choice(name=s, value=s) for s in ("counters", "supports", "context")]
+RATINGS = [app_commands.Choice(name=r, value=r) for r in VERDICT_RATINGS]
+EXPORTS = [app_commands.Choice(name="ClaimReview (verdicts, schema.org)", value="claimreview"),
+           app_commands.Choice(name="Web Annotation (stance links, W3C)", value="annotations")]
+MAX_NOTE = verdicts.MAX_NOTE
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -204,6 +211,54 @@ class Curate(commands.GroupCog, group_name="curate", group_description="Moderato
                                           role_id=role.id if role else None, actor=str(interaction.user.id))
         text = f"Moderator role set to {role.mention}." if role else "Moderator role cleared: Manage Server only."
         await self._reply(interaction, text)
+
+    @app_commands.command(name="verdict", description="Rate a claim: False, Misleading, Unsupported, Mixed or Accurate.")
+    @app_commands.describe(claim="Passage number of the claim (from /source)", rating="Your server's verdict",
+                           note="Why (shown with the verdict)")
+    @app_commands.choices(rating=RATINGS)
+    async def verdict(self, interaction: discord.Interaction, claim: app_commands.Range[int, 1, MAX_ID],
+                      rating: app_commands.Choice[str], note: app_commands.Range[str, 1, MAX_NOTE] | None = None) -> None:
+        note = clean_option(note, name="note", max_len=MAX_NOTE)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        made, created = await verdicts.set_verdict(self.app, guild_id=interaction.guild_id,
+                                                   actor=str(interaction.user.id), claim_passage_id=claim,
+                                                   rating=rating.value, note=note)
+        text = sentence(f"Verdict {'recorded' if created else 'changed'} on claim #{claim}: {verdict_text(made)}")
+        await self._reply(interaction, discord.utils.escape_markdown(text))
+
+    @app_commands.command(name="unverdict", description="Remove your server's verdict on a claim.")
+    @app_commands.describe(claim="Passage number of the claim")
+    async def unverdict(self, interaction: discord.Interaction, claim: app_commands.Range[int, 1, MAX_ID]) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        removed = await verdicts.remove_verdict(self.app, guild_id=interaction.guild_id,
+                                                actor=str(interaction.user.id), claim_passage_id=claim)
+        await self._reply(interaction, discord.utils.escape_markdown(
+            f"Verdict on claim #{claim} removed (it was {verdict_text(removed).rstrip('.')})."))
+
+    @app_commands.command(name="export", description="Download this server's verdicts or links as JSON-LD.")
+    @app_commands.describe(format="ClaimReview for verdicts (default), Web Annotation for stance links")
+    @app_commands.choices(format=EXPORTS)
+    async def export(self, interaction: discord.Interaction, format: app_commands.Choice[str] | None = None) -> None:
+        kind = format.value if format else "claimreview"
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if kind == "claimreview":
+            organization = self.app.settings.claimreview_org_name or (interaction.guild.name if interaction.guild else None)
+            objects = await export.claimreview_export(self.app, guild_id=interaction.guild_id, organization=organization)
+            what = "verdict"
+        else:
+            objects = await export.annotation_export(self.app, guild_id=interaction.guild_id)
+            what = "stance link"
+        data = export.dumps(objects).encode("utf-8")
+        if len(data) > MAX_EXPORT_BYTES:
+            raise BadInput(f"The export is {len(data) // 1_000_000} MB, more than Discord accepts: run "
+                           f"`python -m bot export {kind} --guild {interaction.guild_id}` on the bot's machine.")
+        name = export.export_filename(kind, interaction.guild_id)
+        text = f"{len(objects)} {what}{'' if len(objects) == 1 else 's'} as JSON-LD: `{name}`."
+        await interaction.edit_original_response(content=text, attachments=[discord.File(io.BytesIO(data), filename=name)],
+                                                 allowed_mentions=NONE)
+
+
+MAX_EXPORT_BYTES = 8_000_000  # Discord's upload limit for a bot without boosts (10 MB), with room
 
 
 async def setup(bot) -> None:

@@ -14,6 +14,7 @@ import re
 import textwrap
 
 from bot.cli_text import citation
+from bot.render.marks import check_text, drift_text, verdict_text
 from bot.results import (AuditEntry, ClaimSummary, CounterItem, IngestReport, LinkSummary, LookupAnswer,
                          LookupResult, SourceDetail, SourcePage, SourceRef)
 
@@ -77,6 +78,10 @@ def result_text(answer: LookupAnswer, index: int) -> str:
     lines.append(f"  — {_speaker(result.speaker)}")
     lines += _wrap(f"Source: {plain(citation(result.source))}", "  ", "    ")
     lines.append(f"  Where: {_where(result)}, passage #{result.passage_id}")
+    if result.drift is not None and drift_text(result.drift):
+        lines += _wrap(f"Warning: {drift_text(result.drift)}", "  ")
+    if result.verdict is not None:
+        lines += _wrap(f"Moderator verdict: {plain(verdict_text(result.verdict))}", "  ")
     if result.matched_passage_id is not None and result.matched_passage_id != result.passage_id:
         lines.append("  (Your topic matched a rebuttal of this claim; the rebuttal is listed below.)")
     items = result.counter_evidence
@@ -154,6 +159,9 @@ def source_text(detail: SourceDetail, page: int = 1) -> str:
         by_claim.setdefault(link.claim_passage_id, []).append(link)
     lines.append(f"  {_plural(detail.passages, 'passage')}, {_plural(len(detail.claims), 'claim')}, "
                  f"{_plural(len(links), 'link')} to other passages.")
+    checked = check_text(detail)
+    if checked:
+        lines += _wrap(checked, "  ")
     claims = detail.claims
     pages = max(1, -(-len(claims) // CLAIMS_PER_PAGE))
     if page > pages:
@@ -176,6 +184,10 @@ def source_text(detail: SourceDetail, page: int = 1) -> str:
 def _claim_lines(claim: ClaimSummary, links: list[LinkSummary], claim_source: int) -> list[str]:
     lines = _wrap(f"“{plain(claim.text)}”", "  • ", "    ")
     lines.append(f"    — {_speaker(claim.speaker)}, paragraph {claim.paragraph}, passage #{claim.passage_id}")
+    if claim.verdict is not None:
+        lines += _wrap(f"Verdict: {plain(verdict_text(claim.verdict))}", "    ")
+    if claim.drift is not None and drift_text(claim.drift):
+        lines += _wrap(f"Warning: {drift_text(claim.drift)}", "    ")
     ordered = sorted(links, key=lambda l: (_STANCE_ORDER.get(l.stance, 3), -l.confidence, l.link_id))
     for link in ordered[:LINKS_PER_CLAIM]:
         lines += _link_lines(link, claim_source)

@@ -12,6 +12,7 @@ import discord
 
 from bot.results import (AuditEntry, CounterItem, IngestReport, LookupAnswer, LookupResult, SourceDetail,
                          SourcePage, SourceRef, VoteTally)
+from bot.render.marks import check_text, drift_text, verdict_text
 from bot.render.text import citation_line, escape, quote_with_budget, safe_url, truncate
 
 LIMITS = {"total": 6000, "title": 256, "description": 4096, "fields": 25, "field_name": 256,
@@ -83,6 +84,9 @@ def counter_field_value(item: CounterItem, budget: int = COUNTER_VALUE_BUDGET) -
     passage = quote_with_budget(item.text, int(room * 0.65))
     why = truncate(escape(" ".join(item.rationale.split())) or "no rationale recorded", max(20, room - len(passage)))
     value = f"{passage}\n{who}{cite}\n*Why:* {why} ({kind})"
+    warning = drift_text(item.drift) if item.drift else None
+    if warning:
+        value += "\n⚠️ " + escape(warning.split(". ")[0]) + "."
     if len(value) > LIMITS["field_value"]:  # pathological metadata: keep the citation, shrink the rest
         value = f"{quote_with_budget(item.text, 60)}\n{who}{cite}"[: LIMITS["field_value"]]
     return value
@@ -108,8 +112,13 @@ def lookup_embed(answer: LookupAnswer, index: int = 0) -> discord.Embed:
     cite = citation_line(source, result.location)
     speaker = f"— **{escape(result.speaker)}**" if result.speaker else "— *the article (no named speaker)*"
     quote = quote_with_budget(result.text, QUOTE_BUDGET)
+    warning = drift_text(result.drift) if result.drift else None
+    warning = f"\n⚠️ *{escape(warning)}*" if warning else ""
     embed = discord.Embed(title=_source_title(source), url=safe_url(source.url),
-                          description=f"{quote}\n{speaker}\n\n{cite}", colour=COLOUR_ANSWER)
+                          description=f"{quote}\n{speaker}\n\n{cite}{warning}", colour=COLOUR_ANSWER)
+    if result.verdict is not None:
+        embed.add_field(name="Moderator verdict", value=truncate(escape(verdict_text(result.verdict)), 600),
+                        inline=False)
     if result.matched_passage_id is not None and result.matched_passage_id != result.passage_id:
         embed.add_field(name="Why this quote",
                         value="Your topic matched a rebuttal of this claim; the rebuttal is listed below.",
@@ -147,6 +156,9 @@ def source_embed(detail: SourceDetail) -> discord.Embed:
     if source.status != "active":
         lines.append(f"**Status:** {source.status}")
     lines.append(f"{detail.passages} passages, {len(detail.claims)} claims, {len(detail.links)} links.")
+    checked = check_text(detail)
+    if checked:
+        lines.append(truncate(escape(checked), 600))
     if detail.added_at is not None:
         added = discord.utils.format_dt(_aware(detail.added_at), "D")
         lines.append(f"Added {added}" + (f" by {escape(detail.added_by)}" if detail.added_by else ""))
@@ -157,6 +169,10 @@ def source_embed(detail: SourceDetail) -> discord.Embed:
         who = escape(claim.speaker) if claim.speaker else "unattributed"
         name = truncate(f"Claim #{claim.passage_id} — {who}", LIMITS["field_name"])
         value = f"{quote_with_budget(claim.text, 300)}\nparagraph {claim.paragraph} · {claim.counters} counter-evidence"
+        if claim.verdict is not None:
+            value += f"\n**Verdict:** {truncate(escape(verdict_text(claim.verdict)), 200)}"
+        if claim.drift is not None and drift_text(claim.drift):
+            value += f"\n⚠️ {escape(claim.drift.status)} on the page since {claim.drift.since.date().isoformat() if claim.drift.since else 'the last check'}"
         embed.add_field(name=name, value=value, inline=False)
     if len(detail.claims) > 10:
         embed.add_field(name="More claims", value=f"{len(detail.claims) - 10} more not shown.", inline=False)

@@ -23,6 +23,7 @@ from bot.models import Alias, Claim, Passage, QueryLog, Source, SourceStatus, ut
 from bot.results import Location, LookupAnswer, LookupResult, SourceRef
 from bot.search.normalize import normalize_topic, query_tokens
 from bot.services._common import visible, visible_scopes
+from bot.services.verdicts import annotate_results
 from bot.stance.answers import counter_links
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ async def lookup(app, topic: str, *, guild_id: int | None, limit: int = 5, log_q
         if tokens:
             hits = app.index.search(tokens, visible_scopes(guild_id), limit=limit * CANDIDATES_PER_RESULT)
             results = await _build_results(session, hits, guild_id=guild_id, limit=limit)
+            results = await annotate_results(session, results, guild_id=guild_id)  # verdicts, drift marks
         log_id = None
         if log_query:
             log_id = (await session.exec(_LOG_QUERY, params={

@@ -23,10 +23,11 @@ from sqlmodel import select
 from bot.errors import BadInput, NotFound
 from bot.ingest.parse import load_sidecar, parse_article
 from bot.ingest.pipeline import StoreResult, canonical_url, find_duplicate, store_article
-from bot.models import AuditLog, Claim, Link, LinkStatus, Passage, Source, SourceStatus, scope_key
+from bot.models import AuditLog, Claim, Link, LinkStatus, Passage, Source, SourceCheck, SourceStatus, as_utc, scope_key
 from bot.retry import with_db_retry
-from bot.results import ClaimSummary, IngestReport, LinkSummary, SourceDetail, SourcePage
+from bot.results import ClaimSummary, IngestReport, LinkSummary, SourceCheckInfo, SourceDetail, SourcePage
 from bot.services._common import check_id, source_ref, visible, visible_scopes
+from bot.services.verdicts import verdicts_and_drift
 from bot.stance.service import detect_links
 from bot.validate import check_file_name
 
@@ -212,10 +213,14 @@ async def get_source(app, source_id: int, *, guild_id: int | None, include_remov
         for link, *_ in links:
             if link.stance == "counters":
                 counters[link.claim_passage_id] = counters.get(link.claim_passage_id, 0) + 1
+        verdicts, drift = await verdicts_and_drift(session, claim_ids, guild_id=guild_id)
+        check = await session.get(SourceCheck, source_id)
         return SourceDetail(
             source=source_ref(source), passages=passages,
             claims=[ClaimSummary(passage_id=p.id, text=p.text, speaker=c.speaker or p.speaker,
-                                 paragraph=p.paragraph, counters=counters.get(p.id, 0)) for p, c in claim_rows],
+                                 paragraph=p.paragraph, counters=counters.get(p.id, 0), verdict=verdicts.get(p.id),
+                                 drift=drift.get(p.id)) for p, c in claim_rows],
+            check=check_info(check), from_url=source.origin.startswith("url:"),
             links=[LinkSummary(link_id=l.id, claim_passage_id=l.claim_passage_id,
                                evidence_passage_id=l.evidence_passage_id, stance=l.stance, origin=l.origin,
                                status=l.status, confidence=l.confidence, rationale=l.rationale,
@@ -237,3 +242,11 @@ async def list_sources(app, *, guild_id: int | None, page: int = 1, per_page: in
         rows = (await session.exec(select(Source).where(cond).order_by(Source.id)
                                    .offset((page - 1) * per_page).limit(per_page))).all()
         return SourcePage(items=[source_ref(s) for s in rows], page=page, pages=pages, total=total)
+
+
+def check_info(row: SourceCheck | None) -> SourceCheckInfo | None:
+    if row is None:
+        return None
+    return SourceCheckInfo(status=row.status, verified_at=as_utc(row.verified_at), attempted_at=as_utc(row.attempted_at),
+                           last_error=row.last_error, drifted_at=as_utc(row.drifted_at), intact=row.intact,
+                           moved=row.moved, changed=row.changed, gone=row.gone)
