@@ -9,6 +9,7 @@
     eval CLAIMS         evaluation on a claims file (see ../shared/eval/README.md)
     export KIND         claimreview (verdicts, schema.org ClaimReview) or annotations (stance links,
                         W3C Web Annotation), JSON-LD [--guild ID] [--out FILE] [--org NAME] [--url BASE]
+    verify              re-fetch URL sources and re-anchor their quotes (drift check) [--source ID]
     db upgrade          run database migrations
 """
 from __future__ import annotations
@@ -62,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", help="write to this file (default: standard output)")
     export.add_argument("--org", help="ClaimReview author organization (default: CLAIMREVIEW_ORG_NAME)")
     export.add_argument("--url", help="ClaimReview: page where the fact checks are published (default: CLAIMREVIEW_URL)")
+    verify = sub.add_parser("verify", help="re-fetch sources added from a link and check their quotes are still there")
+    verify.add_argument("--source", type=int, help="only this source (default: every active URL source)")
     db = sub.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
     return parser
@@ -191,6 +194,25 @@ async def cmd_export(settings: Settings, kind: str, *, guild: int | None, out: s
     return await _with_app(settings, run, ingest_seeds=False)
 
 
+async def cmd_verify(settings: Settings, source_id: int | None) -> int:
+    from bot.drift.service import url_source_ids, verify_source
+    from bot.render.marks import verification_line
+
+    async def run(app) -> int:
+        ids = [source_id] if source_id is not None else await url_source_ids(app)
+        if not ids:
+            print("No sources added from a link: nothing to verify.")
+            return 0
+        failed = 0
+        for sid in ids:
+            result = await verify_source(app, sid)
+            failed += result.error is not None
+            print(verification_line(result), flush=True)
+        return 1 if failed else 0
+
+    return await _with_app(settings, run, ingest_seeds=False)
+
+
 def _log_level(command: str, settings: Settings) -> str:
     """The bot logs at LOG_LEVEL. The console and the one-shot commands share the user's
     terminal, where start-up INFO lines would land between answers: WARNING, unless
@@ -230,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "export":
             return asyncio.run(cmd_export(settings, args.kind, guild=args.guild, out=args.out, org=args.org,
                                           url=args.url))
+        if args.command == "verify":
+            return asyncio.run(cmd_verify(settings, args.source))
         if args.command == "db":
             from bot.db import upgrade
             asyncio.run(upgrade(settings.database_url))

@@ -32,7 +32,8 @@ from bot.models import MAX_ID
 from bot.ratelimit import RateLimits
 from bot.render import embeds
 from bot.models import VERDICT_RATINGS
-from bot.render.marks import sentence, verdict_text
+from bot.drift import service as drift
+from bot.render.marks import sentence, verdict_text, verification_line
 from bot.services import curation, export, sources, verdicts
 from bot.validate import (CITATION_LIMITS, charset_from_content_type, check_attachment, check_url_option,
                           citation_options, clean_option, sniff_text)
@@ -256,6 +257,24 @@ class Curate(commands.GroupCog, group_name="curate", group_description="Moderato
         text = f"{len(objects)} {what}{'' if len(objects) == 1 else 's'} as JSON-LD: `{name}`."
         await interaction.edit_original_response(content=text, attachments=[discord.File(io.BytesIO(data), filename=name)],
                                                  allowed_mentions=NONE)
+
+    @app_commands.command(name="verify", description="Re-read a source's page now: are its quotes still there?")
+    @app_commands.describe(id="Source number (added from a link)")
+    async def verify(self, interaction: discord.Interaction, id: app_commands.Range[int, 1, MAX_ID]) -> None:
+        await sources.get_source(self.app, id, guild_id=interaction.guild_id)  # visible here, or "not on file"
+        self.limits.fetch(interaction.user.id, interaction.guild_id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await drift.verify_source(self.app, id)
+        await self._reply(interaction, discord.utils.escape_markdown(verification_line(result)))
+
+    @app_commands.command(name="reingest", description="Take a source's page as it is now (quotes no longer there go).")
+    @app_commands.describe(id="Source number (added from a link)")
+    async def reingest(self, interaction: discord.Interaction, id: app_commands.Range[int, 1, MAX_ID]) -> None:
+        self.limits.fetch(interaction.user.id, interaction.guild_id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await drift.reingest_source(self.app, id, guild_id=interaction.guild_id,
+                                             actor=str(interaction.user.id))
+        await self._reply(interaction, embed=embeds.ingest_embed(report))
 
 
 MAX_EXPORT_BYTES = 8_000_000  # Discord's upload limit for a bot without boosts (10 MB), with room

@@ -111,7 +111,9 @@ async def test_sources_list_and_a_page_past_the_end(settings, engine):
 async def test_help_unknown_and_quit(settings, engine):
     output = await _replies(settings, "/help", "/frobnicate", "/curate frob", "/quit", "/lookup never reached")
     assert "  /lookup TOPIC" in output and "  /more " in output and "  /next " in output
-    assert "Moderator commands (10, /curate ... and /digest preview): start the console with --moderator." in output
+    mods = len({entry.name for entry in COMMANDS.values() if entry.moderator})
+    assert mods >= 10
+    assert f"Moderator commands ({mods}, /curate ... and /digest preview): start the console with --moderator." in output
     assert "/curate add" not in output.split("Unknown command")[0]  # not listed without the switch
     assert "Unknown command /frobnicate. Type /help for the list." in output
     assert "Only moderators can do that." not in output.split("/curate frob")[0]
@@ -122,7 +124,8 @@ async def test_help_unknown_and_quit(settings, engine):
 
 MODERATOR_LINES = ["/curate add seeds/000_8fb6bfb397d84a2e.txt", "/curate edit 1 --title X", "/curate remove 1",
                    "/curate restore 1", "/curate link 5 8 counters", "/curate unlink 5 8", "/curate alias a = b",
-                   "/curate audit", "/curate role", "/digest preview"]
+                   "/curate audit", "/curate role", "/digest preview", "/curate verdict 5 False",
+                   "/curate unverdict 5", "/curate export claimreview x.jsonld", "/curate verify", "/curate reingest 1"]
 
 
 def test_every_moderator_command_is_covered_by_the_switch_test():

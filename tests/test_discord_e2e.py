@@ -85,7 +85,7 @@ async def test_bot_identifies_with_guild_intent_only_and_syncs_the_command_tree(
     assert curate["contexts"] == [0]  # guild only
     assert {o["name"] for o in curate["options"]} == {
         "add", "edit", "remove", "restore", "link", "unlink", "alias", "audit", "role", "verdict", "unverdict",
-        "export"}
+        "export", "verify", "reingest"}
     assert synced["lookup"]["default_member_permissions"] is None
     assert harness.bot.allowed_mentions.to_dict() == NO_PINGS  # on the client, and on each send (below)
 

@@ -56,3 +56,31 @@ async def export_command(console: Console, arg: str) -> str:
     path.write_text(export.dumps(objects), encoding="utf-8")
     what = "verdict" if kind == "claimreview" else "stance link"
     return f"Wrote {len(objects)} {what}{'' if len(objects) == 1 else 's'} to {path}."
+
+
+@command("/curate verify", "[ID]", "re-read a source's page (or every URL source): are its quotes still there?",
+         moderator=True)
+async def verify(console: Console, arg: str) -> str:
+    from bot.drift.service import url_source_ids, verify_source
+    from bot.render.marks import verification_line
+    from bot.services._common import visible_scopes
+    from bot.services.sources import get_source
+
+    if arg:
+        ids = [(await get_source(console.app, parse_id(arg, "source", "/curate verify 3"),
+                                 guild_id=console.guild_id)).source.id]
+    else:
+        ids = await url_source_ids(console.app, scopes=visible_scopes(console.guild_id))
+    if not ids:
+        return "No sources added from a link: nothing to verify."
+    return "\n".join([verification_line(await verify_source(console.app, sid)) for sid in ids])
+
+
+@command("/curate reingest", "ID", "take a source's page as it is now (quotes no longer there go)", moderator=True)
+async def reingest(console: Console, arg: str) -> str:
+    from bot.drift.service import reingest_source
+    from bot.render import console as render
+
+    source_id = parse_id(arg or None, "source", "/curate reingest 3")
+    return render.ingest_text(await reingest_source(console.app, source_id, guild_id=console.guild_id,
+                                                    actor=console.actor))

@@ -70,6 +70,10 @@ def compose_digest(content: DigestContent, *, quiet: str = "note") -> list[Diges
         blocks = _counter_blocks(content.counters)
         blocks += _more(content.counters_total - len(content.counters), "rebuttal", "rebuttals")
         embeds += _section(f"⚖️ Counter-evidence linked ({content.counters_total})", blocks)
+    if content.drifted_total:
+        blocks = [_drifted_block(item) for item in content.drifted]
+        blocks += _more(content.drifted_total - len(content.drifted), "page", "pages")
+        embeds += _section(f"⚠️ Cited pages that changed ({content.drifted_total})", blocks)
     if content.topics:
         embeds += _section("🔎 Most asked topics", [_topics_block(content.topics)])
     if content.quote_of_the_day is not None:
@@ -131,6 +135,8 @@ def _header(content: DigestContent) -> discord.Embed:
         parts.append(_plural(content.new_sources_total, "new source", "new sources"))
     if content.counters_total:
         parts.append(_plural(content.counters_total, "new rebuttal", "new rebuttals"))
+    if content.drifted_total:
+        parts.append(_plural(content.drifted_total, "cited page changed", "cited pages changed"))
     if content.topics:
         top = content.topics[0]
         parts.append(f"most asked: {_safe(_truncate(top.topic, 100))} ({top.count})")
@@ -149,6 +155,14 @@ def _new_source_block(item: NewSource) -> str:
     if item.key_quote is not None:
         lines.append(_quote_line(item.key_quote, QUOTE_CHARS, with_source=False))
     return "\n".join(lines)
+
+
+def _drifted_block(item) -> str:
+    """A page that no longer has quotes as cited: what changed, and where to look."""
+    found = " and ".join(_plural(n, f"quote {word}", f"quotes {word}") for n, word in
+                         ((item.changed, "changed"), (item.gone, "gone")) if n)
+    return (f"**{_link(item.source.title, item.source.url)}**\n{found} since cited; the stored text stays the "
+            f"citation. `/source {item.source.id}` for details, `/curate reingest` to take the page as it is now.")
 
 
 def _counter_blocks(pairs: list[CounterPair]) -> list[str]:

@@ -50,6 +50,16 @@ class QuoteOfTheDay:
 
 
 @dataclass(frozen=True)
+class DriftedSource:
+    """A cited page that the weekly check found changed: quotes no longer on it as stored."""
+
+    source: SourceRef
+    changed: int
+    gone: int
+    drifted_at: datetime
+
+
+@dataclass(frozen=True)
 class DigestContent:
     guild_id: int
     local_date: date
@@ -61,8 +71,10 @@ class DigestContent:
     counters_total: int = 0
     topics: list[TopicCount] = field(default_factory=list)
     quote_of_the_day: QuoteOfTheDay | None = None
+    drifted: list[DriftedSource] = field(default_factory=list)  # pages found changed in the window
+    drifted_total: int = 0
 
     @property
     def is_quiet(self) -> bool:
         """Nothing happened in the window. The quote of the day alone does not make news."""
-        return not (self.new_sources_total or self.counters_total or self.topics)
+        return not (self.new_sources_total or self.counters_total or self.topics or self.drifted_total)

@@ -17,9 +17,10 @@ from sqlalchemy import func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
-from bot.digest.content import (CounterPair, DigestContent, NewSource, Quote, QuoteOfTheDay,
+from bot.digest.content import (CounterPair, DigestContent, DriftedSource, NewSource, Quote, QuoteOfTheDay,
                                 TopicCount)
-from bot.models import Claim, Link, LinkOrigin, LinkStatus, Passage, QueryLog, Source, SourceStatus, Stance
+from bot.models import (Claim, Link, LinkOrigin, LinkStatus, Passage, QueryLog, Source, SourceCheck, SourceStatus,
+                        Stance, as_utc)
 from bot.services._common import location, source_ref, visible, visible_scopes
 
 WINDOW = timedelta(hours=24)
@@ -27,6 +28,7 @@ MAX_NEW_SOURCES = 10
 MAX_COUNTERS = 12  # pairs; compose groups them by claim
 MAX_TOPICS = 5
 MAX_QOTD_COUNTERS = 3
+MAX_DRIFTED = 10
 MIN_KEY_QUOTE_CHARS = 40  # shorter body passages ("Read more.") are not worth quoting
 
 ClaimPassage = aliased(Passage, name="claim_passage")
@@ -43,11 +45,26 @@ async def load_digest_content(app, *, guild_id: int, local_date: date, now: date
         counters_total, counters = await _new_counters(session, guild_id, since, now)
         topics = await _top_topics(session, guild_id, since, now)
         qotd = await _quote_of_the_day(session, guild_id, local_date, since, now)
+        drifted_total, drifted = await _newly_drifted(session, guild_id, since, now)
     return DigestContent(
         guild_id=guild_id, local_date=local_date, since=since, until=now,
         new_sources=new_sources, new_sources_total=new_total,
         counters=counters, counters_total=counters_total, topics=topics, quote_of_the_day=qotd,
+        drifted=drifted, drifted_total=drifted_total,
     )
+
+
+async def _newly_drifted(session, guild_id, since, until) -> tuple[int, list[DriftedSource]]:
+    """Visible sources whose page the drift check found changed in the window (bot/drift/)."""
+    in_window = visible(guild_id) & (SourceCheck.drifted_at >= since) & (SourceCheck.drifted_at < until)
+    base = select(Source, SourceCheck).join(SourceCheck, SourceCheck.source_id == Source.id).where(in_window)
+    total = (await session.exec(select(func.count()).select_from(Source)
+                                .join(SourceCheck, SourceCheck.source_id == Source.id).where(in_window))).one()
+    if not total:
+        return 0, []
+    rows = (await session.exec(base.order_by(SourceCheck.drifted_at.desc(), Source.id).limit(MAX_DRIFTED))).all()
+    return total, [DriftedSource(source=source_ref(s), changed=c.changed, gone=c.gone, drifted_at=as_utc(c.drifted_at))
+                   for s, c in rows]
 
 
 def most_asked(asked: Counter, candidates: set[int]) -> tuple[int, int] | None:

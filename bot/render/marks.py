@@ -57,3 +57,18 @@ def check_text(detail: SourceDetail) -> str | None:
 def sentence(text: str) -> str:
     """End with a full stop unless the text already ends a sentence (a note often does)."""
     return text if text.rstrip().endswith((".", "!", "?", "…")) else text + "."
+
+
+def verification_line(result) -> str:
+    """One line per verified source (`bot.drift.service.SourceVerification`)."""
+    head = f"Source #{result.source_id} “{result.title}”"
+    if result.error:
+        return f"{head}: could not be checked: {result.error} (not counted as drift)."
+    total = result.intact + result.moved + result.changed + result.gone
+    if result.changed or result.gone:
+        found = ", ".join(f"{n} {w}" for n, w in ((result.changed, "changed"), (result.gone, "gone"),
+                                                  (result.moved, "moved"), (result.intact, "intact")) if n)
+        return f"{head}: the page has drifted: {found} of {total} quotes. The stored text stays the citation."
+    if result.moved:
+        return f"{head}: every quote is still on the page ({result.moved} of {total} moved)."
+    return f"{head}: all {total} quotes intact."

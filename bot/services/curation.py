@@ -50,6 +50,11 @@ async def set_moderator_role(app, *, guild_id: int, role_id: int | None, actor) 
         await session.commit()
 
 
+async def owned_source(session, source_id: int, guild_id: int | None) -> Source:
+    """The source, if this guild's moderators may change it (the shared library: guild None)."""
+    return await _owned_source(session, source_id, guild_id)
+
+
 async def _owned_source(session, source_id: int, guild_id: int) -> Source:
     check_id(source_id, "source")
     source = await session.get(Source, source_id)
