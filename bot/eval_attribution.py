@@ -68,16 +68,32 @@ def name_words(source: str, *, text: str = "", start: int | None = None) -> set[
         if not word[0].isupper() or not key or key in _NOT_NAMES:
             continue
         if i == 0 and start is not None and _SENTENCE_START.search(text[max(0, start - 4):start] if start else ""):
-            if re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", text):  # case-sensitive: lower case only
+            if _written_lower(key, text):
                 continue
         words.add(key)
     return words
 
 
-def speaker_words(speaker: str | None) -> set[str]:
+def speaker_words(speaker: str | None, text: str = "") -> set[str]:
+    """Name words of a stored speaker, by the same rule as the annotated source's: its first
+    word may be capitalised only as a sentence's first word is ("Two senior officials",
+    "Lawyer"), so it is a name only if the article never writes it in lower case."""
     if not speaker:
         return set()
-    return {_key(m.group(0)) for m in _WORD.finditer(speaker) if m.group(0)[0].isupper()} - _NOT_NAMES
+    words = set()
+    for i, m in enumerate(_WORD.finditer(speaker)):
+        word = m.group(0)
+        key = _key(word)
+        if not word[0].isupper() or not key or key in _NOT_NAMES:
+            continue
+        if i == 0 and text and _written_lower(key, text):
+            continue
+        words.add(key)
+    return words
+
+
+def _written_lower(key: str, text: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", text) is not None  # case-sensitive
 
 
 def align(original: str, stored: str) -> list[tuple[int, int, int]]:
@@ -173,7 +189,7 @@ def score_article(article: dict, stored_text: str, passages: Sequence[tuple[int,
                 speaker, passage_text = passages[i][2], passages[i][3]
         else:
             score.unplaced += 1
-        said = speaker_words(speaker)
+        said = speaker_words(speaker, text)
         if not said:
             score.missing += 1
             verdict = "missing"

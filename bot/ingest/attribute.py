@@ -43,6 +43,15 @@ SPEECH_VERBS = (
     "tweeted", "tweets", "reported", "reports", "concluded", "concludes", "found", "finds",
     "stressed", "stresses", "emphasized", "emphasizes", "predicted", "predicts",
     "promised", "promises", "vowed", "vows", "asked", "asks", "replied", "replies",
+    # Reporting verbs PolNeAR's annotators mark as attribution cues, beyond "said".
+    "agreed", "agrees", "responded", "responds", "recalled", "recalls", "pledged", "pledges",
+    "condemned", "condemns", "questioned", "questions", "criticized", "criticizes", "criticised",
+    "demanded", "demands", "mentioned", "mentions", "showed", "shows", "estimated", "estimates",
+    "disputed", "disputes", "rejected", "rejects", "countered", "counters", "complained", "complains",
+    "boasted", "boasts", "joked", "jokes", "believes", "believed", "predicted", "touted", "touts",
+    "blasted", "slammed", "praised", "praises", "observed", "recounted", "acknowledged",
+    "projected", "projects", "forecast", "revealed", "reveals", "disclosed", "indicated", "indicates",
+    "has learned", "learned", "charged", "charges", "contended", "lamented", "laments",
 )
 # Subject-to-verb fillers: "he also claimed", "the Times has since reported".
 _FILLERS = frozenset("""also then later has have had previously repeatedly reportedly once again
@@ -77,12 +86,15 @@ SOURCE_NOUNS = (
 AMBIGUOUS_VERBS = frozenset({
     "claims", "calls", "reports", "notes", "remarks", "states", "tweets", "finds", "promises",
     "vows", "reads", "points to", "points out", "cites", "urges",
+    "questions", "demands", "shows", "estimates", "disputes", "counters", "jokes", "boasts", "projects",
+    "charges", "mentions", "laments", "touts", "indicates", "forecast", "learned", "praises", "rejects",
 })
 DOCUMENT_NOUNS = (
     "report", "reports", "inquiry", "study", "memo", "memorandum", "document", "documents",
     "letter", "review", "investigation", "assessment", "audit", "paper", "filing", "complaint",
     "indictment", "lawsuit", "ruling", "transcript", "cable", "dossier", "survey", "analysis",
     "commission report", "white paper", "book", "resolution", "bill", "order",
+    "poll", "polls", "ad", "video", "average", "averages", "estimate", "forecast",
 )
 _DOC_PARTS = r"(?:(?:part|parts|a part|a section|another section|one section|sections|a passage|a page|a chapter|a footnote|the text|the conclusion|the summary|an excerpt|a portion)\s+of\s+)?"
 _DOC_DROP_MODIFIERS = frozenset({"same", "this", "that", "these", "those", "said", "aforementioned", "above", "new", "full"})
@@ -96,12 +108,15 @@ TITLES = (
     r"Congressman|Congresswoman|Governor|Gov\.|Mayor|Chief Justice|Justice|Judge|"
     r"Attorney General|General|Gen\.|Admiral|Adm\.|Colonel|Col\.|Crown Prince|King|Queen|"
     r"Prince|Princess|Ambassador|Director|Chairman|Chairwoman|Speaker|Pope|Sheikh|Ayatollah|"
-    r"Supreme Leader|spokesperson|spokesman|spokeswoman|Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Prof\.|Professor|Rev\."
+    r"Supreme Leader|spokesperson|spokesman|spokeswoman|House Speaker|Sens\.|Reps\.|Lt\. Gov\.|"
+    r"Lord|Lady|Baroness|Baron|Sir|Dame|Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Prof\.|Professor|Rev\."
 )
-_HONORIFICS = frozenset({"dr.", "mr.", "mrs.", "ms.", "dr", "mr", "mrs", "ms", "prof.", "professor", "rev."})
+_HONORIFICS = frozenset({"dr.", "mr.", "mrs.", "ms.", "dr", "mr", "mrs", "ms", "prof.", "professor", "rev.",
+                         "lord", "lady", "baroness", "baron", "sir", "dame"})
 # Titles that tell "he" from "she"; any other title leaves the person compatible with both.
 _TITLE_GENDER = {
-    "mr.": "he", "mr": "he", "mrs": "she", "ms": "she", "king": "he", "prince": "he", "crown prince": "he", "congressman": "he", "chairman": "he",
+    "mr.": "he", "mr": "he", "mrs": "she", "ms": "she", "lord": "he", "sir": "he", "baron": "he",
+    "lady": "she", "baroness": "she", "dame": "she", "king": "he", "prince": "he", "crown prince": "he", "congressman": "he", "chairman": "he",
     "spokesman": "he", "pope": "he", "sheikh": "he", "ayatollah": "he",
     "mrs.": "she", "ms.": "she", "queen": "she", "princess": "she", "congresswoman": "she",
     "chairwoman": "she", "spokeswoman": "she",
@@ -145,6 +160,31 @@ _TRAILING_INVERTED = re.compile(
     rf"[,”\"]\s*(?:said|says|added|wrote|asked|noted|claimed)\s+(?P<np>[^,“”\"]{{1,80}}?)"
     rf"(?:,[^“”\"]{{1,80}}?)?[.!?]?\s*$"  # optional appositive: ", said Ann Ito, the mayor."
 )
+# "... ,” said Kevin Barrett, a lawyer at Bailey & Glasser, who represents ...": the name right
+# after an inverted verb, whatever follows it.
+_INVERTED_NAME = re.compile(
+    rf"(?:[,”\"]|[.?!][”\"])\s*(?:said|says|added|wrote|asked|noted|claimed|explained|argued|recalled|"
+    rf"continued|insisted|warned|responded|countered|tweeted)\s+(?P<np>(?:[a-z]+\s+){{0,3}}?{_NAME})(?=\s*[,.;:!?]|\s+(?:in|on|at|of|during|after|who)\b|\s*$)"
+)
+# A participle or a second verb whose subject is the sentence's: "Trump defended the tweets,
+# saying ...", "Cruz exhorted Republicans ... and said he was ...".
+_SECOND_VERB = re.compile(
+    r"(?:,\s*|\band\s+|\bbut\s+)(?:then\s+|also\s+|later\s+)?(?:saying|arguing|claiming|adding|noting|insisting|"
+    r"warning|explaining|calling|asserting|telling|accusing|suggesting|stressing|declaring|promising|vowing|"
+    r"predicting|contending|charging|complaining|boasting|acknowledging|writing|tweeting|"
+    r"said|says|added|argued|claimed|told|tells|warned|noted|insisted|wrote|tweeted|vowed|promised|"
+    r"denied|denies|acknowledged|admitted|called|accused|predicted)\b"
+)
+_INITIAL_SUBJECT = re.compile(
+    rf"^[“\"‘']?\s*(?P<np>(?:He|She|(?:[a-z]+\s+){{0,2}}?(?:(?i:{TITLES})\s+)?{_NAME}))(?=\s+[a-z(])"
+)
+# Headlines: "Pence: Flowers Won't Be at Debate", "Tax Plan Would Hurt Families, Say Tories".
+_HEADLINE_LABEL = re.compile(rf"^(?P<np>{_NAME}):\s")
+_HEADLINE_TRAILING = re.compile(rf",\s+(?i:says?|claims?|warns?|insists?|argues?|tells?)\s+(?P<np>(?:[Tt]he\s+)?{_NAME})[.!?]?\s*$")
+# A transcript line: "PENCE: Well, look, ..." (the label is a surname in capitals).
+_TRANSCRIPT_LABEL = re.compile(r"^[“\"]?(?P<label>[A-Z][A-Z’'-]{2,}(?: [A-Z][A-Z’'-]+)?):\s")
+_ACCORDING_CUT = re.compile(
+    r"\s+(?:released|published|filed|conducted|issued|obtained|which|that|who|last|this|on|in|at)\b.*$")
 _ACCORDING = re.compile(r"\b(?i:according) to (?P<np>[^,.;:“”\"]{1,80})")
 _GENERIC = re.compile(
     r"(?:^|\s)(?P<np>(?:(?:a|an|the|some|two|three|four|several|many|other|senior|one|one of the)\s+)?"
@@ -276,8 +316,14 @@ def find_entities(text: str, skip_until: int = 0) -> Entities:
         if known is None:  # "Secretary of State Mike Pompeo said" is Mike Pompeo, not "State Mike Pompeo"
             add_person(name)
     for surname, fulls in surnames.items():
+        longer = [f for f in fulls if len(f.split()) > 1]
         if len(fulls) == 1 and surname not in entities.persons:
             entities.persons[surname] = next(iter(fulls))
+        elif surname in fulls and len(longer) == 1:
+            # "Mr Howard" and "Michael Howard": one person, named in full.
+            entities.persons[surname] = longer[0]
+            if surname in entities.genders:
+                entities.genders.setdefault(longer[0], entities.genders[surname])
     for alias in list(entities.orgs):
         if alias in entities.persons:
             del entities.orgs[alias]  # a person's surname wins over an org's last word
@@ -324,36 +370,68 @@ class SpeakerRef:
     document: DocumentMention | None = None
 
 
-def _subject_before(sentence: str, verb_start: int) -> tuple[str, int] | None:
-    """The phrase right before a verb, up to a clause boundary; None for passive voice.
+def _phrase_back(sentence: str, tokens: list[tuple[str, int]], end_index: int) -> tuple[str, int, bool] | None:
+    """The phrase ending at token `end_index`, walking back to a clause boundary (at most 10
+    words). Returns (phrase, start, stopped): `stopped` is True when a boundary word or mark
+    ended the walk (the phrase is a clause's head), False when the sentence start or a comma
+    did."""
+    i = end_index
+    stopped = False
+    while i >= 0 and end_index - i < 10:
+        word = tokens[i][0]
+        if word == ",":
+            break
+        if not (word[0].isalnum() or word[0] in "’'") or word.lower() in _CLAUSE_STOPS:
+            stopped = True
+            break
+        i -= 1
+    if i == end_index:
+        return None
+    begin = tokens[i + 1][1]
+    finish = tokens[end_index][1] + len(tokens[end_index][0])
+    return sentence[begin:finish], begin, stopped
 
-    Returns the phrase and its start offset in `sentence`."""
+
+MAX_APPOSITIVE_CHUNKS = 5
+_APPOSITIVE_OPENERS = frozenset({"who", "whom", "whose", "which", "where"})
+
+
+def _subjects_before(sentence: str, verb_start: int) -> list[tuple[str, int]]:
+    """Candidate subjects of a verb, best first; empty for passive voice.
+
+    Right before the verb: "Ito said". Before an appositive chain ("David Kamin, an adviser
+    to the campaign and a professor at New York University, said"; "the state's campaign
+    chairman, Phil Lovas, said") every comma-separated phrase back to the clause's head is a
+    candidate, nearest first: a person's name among them is preferred by the caller."""
     tokens = [(m.group(0), m.start()) for m in _WORD_TOKEN.finditer(sentence, 0, verb_start)]
     i = len(tokens) - 1
     while i >= 0 and tokens[i][0].lower() in _FILLERS:
         i -= 1
     if i < 0 or tokens[i][0].lower() in _PASSIVE:
-        return None
-    if tokens[i][0] == ",":  # "Ito, the city's mayor, said": the subject is before the appositive
-        j = i - 1
-        while j >= max(0, i - 16) and tokens[j][0] != ",":
-            j -= 1
-        if j <= 0 or tokens[j][0] != ",":
-            return None
-        i = j - 1
-    if tokens[i][0].lower() in _RELATIVE:  # "the inquiry which stated": the antecedent speaks
-        i -= 1
-    end_index = i
-    while i >= 0 and end_index - i < 10:
-        word = tokens[i][0]
-        if not (word[0].isalnum() or word[0] in "’'") or word.lower() in _CLAUSE_STOPS:
+        return []
+    if tokens[i][0] != ",":
+        if tokens[i][0].lower() in _RELATIVE:  # "the inquiry which stated": the antecedent speaks
+            i -= 1
+        found = _phrase_back(sentence, tokens, i) if i >= 0 else None
+        return [found[:2]] if found else []
+    candidates: list[tuple[str, int]] = []
+    i -= 1
+    for _ in range(MAX_APPOSITIVE_CHUNKS):
+        if i < 0:
             break
-        i -= 1
-    if i == end_index:
-        return None
-    start = tokens[i + 1][1]
-    end = tokens[end_index][1] + len(tokens[end_index][0])
-    return sentence[start:end], start
+        j = i
+        while j >= 0 and tokens[j][0] != ",":
+            j -= 1
+        if tokens[j + 1][0].lower() not in _APPOSITIVE_OPENERS:  # ", who represents ...,": skip it
+            found = _phrase_back(sentence, tokens, i)
+            if found:
+                candidates.append(found[:2])
+            if found is None or found[2]:
+                break  # a boundary inside this phrase: it is the clause's head
+        if j < 0:
+            break
+        i = j - 1
+    return candidates
 
 
 def _capitalize(text: str) -> str:
@@ -426,7 +504,9 @@ def _only_descriptors_before(words: list[str], proper: str) -> bool:
     """True if the words before the proper name are at most three lower-case descriptors
     ("lead manager", "French technology company") or a name particle ("de")."""
     before = words[: len(words) - len(proper.split())]
-    return len(before) <= 3 and all(w.isalpha() and w.islower() and w not in _NOT_DESCRIPTORS for w in before)
+    # The first may be capitalised: "Conservative economist Aparna Mathur", "Trump ally Roger Stone".
+    return len(before) <= 3 and all(w.replace("-", "").isalpha() and (w.islower() or k == 0) and w.lower() not in _NOT_DESCRIPTORS
+                                    for k, w in enumerate(before))
 
 
 def _proper_tail(words: list[str]) -> str | None:
@@ -456,17 +536,57 @@ def speaker_of(sentence: str, start: int, entities: Entities) -> SpeakerRef | No
             ref = resolve_phrase(m.group("np"), start + m.start("np"), entities)
             if ref:
                 return ref
+    m = _INVERTED_NAME.search(sentence)
+    if m:
+        ref = resolve_phrase(m.group("np"), start + m.start("np"), entities)
+        if ref and _is_person(ref, entities):
+            return ref
     for m in _VERB.finditer(sentence):
-        subject = _subject_before(sentence, m.start())
-        if subject:
-            ambiguous = re.sub(r"\s+", " ", m.group(0)) in AMBIGUOUS_VERBS
-            ref = resolve_phrase(subject[0], start + subject[1], entities, known_only=ambiguous)
-            if ref:
-                return ref
+        ambiguous = re.sub(r"\s+", " ", m.group(0)) in AMBIGUOUS_VERBS
+        refs = [resolve_phrase(phrase, start + at, entities, known_only=ambiguous)
+                for phrase, at in _subjects_before(sentence, m.start())]
+        named = next((r for r in refs if r and _is_person(r, entities)), None)
+        if named:
+            return named
+        if refs and refs[-1]:  # no name among them: the head of the chain ("Ito, the mayor,")
+            return refs[-1]
+        ref = next((r for r in refs if r), None)
+        if ref:
+            return ref
     m = _ACCORDING.search(sentence)
     if m:
-        return resolve_phrase(m.group("np"), start + m.start("np"), entities)
+        return resolve_phrase(m.group("np"), start + m.start("np"), entities) or _according_name(m.group("np"))
+    if _SECOND_VERB.search(sentence):
+        m = _INITIAL_SUBJECT.match(sentence)
+        if m:
+            ref = resolve_phrase(m.group("np"), start + m.start("np"), entities)
+            if ref and ref.name and (_is_person(ref, entities) or ref.name in entities.orgs.values()):
+                return ref
     return None
+
+
+def _is_person(ref: SpeakerRef, entities: Entities) -> bool:
+    """A person's name: one we know, or a new name of two or more capitalised words."""
+    if not ref.name or ref.document:
+        return False
+    if ref.name in entities.persons.values():
+        return True
+    words = ref.name.split()
+    return (len(words) >= 2 and not _looks_like_org(ref.name) and words[0] not in _NOT_NAME_TOKENS
+            and all(w[:1].isupper() or w in _NAME_PARTICLES for w in words))
+
+
+def _according_name(phrase: str) -> SpeakerRef | None:
+    """"according to the Roper Center for Public Opinion Research": an organisation named as
+    written, when the phrase holds a capitalised word after its determiner."""
+    phrase = _ACCORDING_CUT.sub("", phrase.strip())
+    words = phrase.split()
+    if not words or len(words) > 8:
+        return None
+    body = words[1:] if words[0].lower() in ("the", "a", "an") else words
+    if not body or not any(w[:1].isupper() for w in body) or body[0].lower() in _NOBODY | PRONOUNS:
+        return None
+    return SpeakerRef(name=" ".join(words))
 
 
 def _narrator_verdict(sentence: str) -> bool:
@@ -549,35 +669,105 @@ def name_documents(mentions: list[DocumentMention]) -> list[str]:
 # ---------------------------------------------------------------- entry point
 
 def _is_whole_quotation(sentence: str) -> bool:
+    sentence = sentence.strip()
     return len(sentence) > 2 and sentence[0] in "“\"" and sentence.rstrip(".")[-1] in "”\""
 
 
+def _opens_with_quotation(sentence: str) -> bool:
+    return sentence.lstrip()[:1] in ("“", '"')
+
+
 def _continue_quotations(text: str, spans: list[tuple[int, int, str]], refs: list) -> None:
-    """A sentence that is nothing but a quotation, right after an attributed sentence in the
-    same paragraph, continues that speaker's quote: “We won,” she said. “It was hard.”"""
+    """Quotations that run over several sentences or paragraphs belong to the speaker named
+    once for them:
+
+    * a sentence that is nothing but a quotation, right after an attributed sentence in the
+      same paragraph: “We won,” she said. “It was hard.”
+    * one right before an attributed sentence that opens with a quotation, in the same
+      paragraph: “It was hard.” “We won,” she said.
+    * paragraphs of nothing but quotations after a paragraph that ends in an attributed
+      sentence introducing them: Mr Howard said: / “Taxes will fall. ...”"""
+    def same_paragraph(i: int, j: int) -> bool:
+        return "\n\n" not in text[spans[i][1]:spans[j][0]]
+
     for i in range(1, len(spans)):
         start, end, kind = spans[i]
-        previous_end = spans[i - 1][1]
-        if (refs[i] is None and refs[i - 1] is not None and kind == "body"
-                and "\n\n" not in text[previous_end:start] and _is_whole_quotation(text[start:end])):
-            refs[i] = refs[i - 1]
+        if refs[i] is None and refs[i - 1] is not None and kind == "body" and _is_whole_quotation(text[start:end]):
+            previous = text[spans[i - 1][0]:spans[i - 1][1]].rstrip()
+            if same_paragraph(i - 1, i) or previous.endswith(":"):
+                refs[i] = refs[i - 1]
+    for i in range(len(spans) - 2, -1, -1):
+        start, end, kind = spans[i]
+        following = text[spans[i + 1][0]:spans[i + 1][1]]
+        if (refs[i] is None and refs[i + 1] is not None and kind == "body" and same_paragraph(i, i + 1)
+                and _is_whole_quotation(text[start:end]) and _opens_with_quotation(following)):
+            refs[i] = refs[i + 1]
+
+
+_PARENTHETICAL = re.compile(r"\([^()\n]{1,40}\)")
+
+
+def prepare(text: str) -> str:
+    """A copy of `text` the rules read, of the same length (offsets are unchanged): no-break
+    spaces as spaces, two apostrophes ('' as some outlets write quotation marks) as a quotation
+    mark, and short parentheticals ("Sen. David Perdue (R-Ga.) said") blanked out."""
+    text = text.replace("\xa0", " ").replace("\u2009", " ").replace("\u202f", " ").replace("''", '" ')
+    return _PARENTHETICAL.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _headline_speaker(headline: str, entities: Entities) -> str | None:
+    """"Pence: Flowers Won't Be at Debate" and "Cuts Would Hurt Families, Say Tories" name
+    who says it; any other headline is the outlet's own assertion."""
+    m = _HEADLINE_LABEL.match(headline) or _HEADLINE_TRAILING.search(headline)
+    if not m:
+        return None
+    phrase = m.group("np")
+    known = _known_person(phrase, entities)
+    if known:
+        return known
+    words = phrase.split()
+    if len(words) > 4 or words[0] in _NOT_NAME_TOKENS - {"The"}:
+        return None
+    if words[0] == "The" and len(words) > 1 and phrase[4:] in entities.orgs:
+        return entities.orgs[phrase[4:]]
+    return phrase
+
+
+def _transcript_speakers(text: str, spans: list[tuple[int, int, str]], entities: Entities, refs: list) -> None:
+    """"PENCE: Well, look, ..." starts a paragraph of a transcript: the whole paragraph is the
+    person with that surname (a label naming nobody we know is left alone)."""
+    by_surname = {}
+    for full in set(entities.persons.values()):
+        by_surname.setdefault(full.split()[-1].upper(), set()).add(full)
+    label = None
+    for i, (start, end, kind) in enumerate(spans):
+        if i == 0 or "\n\n" in text[spans[i - 1][1]:start]:
+            m = _TRANSCRIPT_LABEL.match(text[start:end]) if kind == "body" else None
+            names = by_surname.get(m.group("label").split()[-1], set()) if m else set()
+            label = next(iter(names)) if len(names) == 1 else None
+        if label and kind == "body":
+            refs[i] = SpeakerRef(name=label)
 
 
 def attribute(text: str, spans: list[tuple[int, int, str]], headline_end: int = 0) -> list[tuple[str | None, bool]]:
     """(speaker, is_claim) for each (char_start, char_end, kind) span of `text`.
 
-    Headline and subtitle are the outlet's own assertions: no speaker, but claims.
-    Captions describe a photo: never claims."""
+    Headline and subtitle are the outlet's own assertions (claims without a speaker) unless
+    the headline names who says it. Captions describe a photo: never claims."""
+    text = prepare(text)
     entities = find_entities(text, skip_until=headline_end)
     refs: list[SpeakerRef | None] = []
     for start, end, kind in spans:
         refs.append(speaker_of(text[start:end], start, entities) if kind == "body" else None)
     _continue_quotations(text, spans, refs)
+    _transcript_speakers(text, spans, entities, refs)
     documents = [r.document for r in refs if r and r.document]
     document_names = iter(name_documents(documents))
     results: list[tuple[str | None, bool]] = []
-    for (_, _, kind), ref in zip(spans, refs):
-        if kind in ("headline", "subtitle"):
+    for (start, end, kind), ref in zip(spans, refs):
+        if kind == "headline":
+            results.append((_headline_speaker(text[start:end], entities), True))
+        elif kind == "subtitle":
             results.append((None, True))
         elif ref is None:
             results.append((None, False))
