@@ -30,6 +30,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from bot.ingest.segment import quote_spans
+
 SPEECH_VERBS = (
     "said", "says", "say", "claimed", "claims", "claim", "told", "tells", "noted", "notes",
     "remarked", "remarks", "argued", "argues", "alleged", "alleges", "stated", "states",
@@ -187,7 +189,7 @@ _ACCORDING_CUT = re.compile(
     r"\s+(?:released|published|filed|conducted|issued|obtained|which|that|who|last|this|on|in|at)\b.*$")
 _ACCORDING = re.compile(r"\b(?i:according) to (?P<np>[^,.;:“”\"]{1,80})")
 _GENERIC = re.compile(
-    r"(?:^|\s)(?P<np>(?:(?:a|an|the|some|two|three|four|several|many|other|senior|one|one of the)\s+)?"
+    r"^(?P<np>(?:(?:a|an|the|some|two|three|four|several|many|other|senior|one|one of the)\s+)?"
     r"(?:[\w-]+\s+){0,3}?(?:" + "|".join(SOURCE_NOUNS) + r")(?:\s+familiar with [^,;:]{1,40})?)"
     r"(?:\s+(?:in|at|from|with|for|close to|of)\s+[^,;:]{1,40})?$",
     re.I,
@@ -475,15 +477,29 @@ def resolve_phrase(phrase: str, position: int, entities: Entities, *, known_only
             return None
         if proper.lower().startswith("the ") and bare[:1].isupper():
             return SpeakerRef(name=f"The {bare}")
-        if bare.split()[0] not in _NOT_NAME_TOKENS and _only_descriptors_before(words, proper):
+        if bare.split()[0] not in _NOT_NAME_TOKENS and (_only_descriptors_before(words, proper)
+                                                         or _described_full_name(words, bare)):
             # "Reuters reported", "lead manager Hambros Bank said", "de Keersmaeker said":
             # a named speaker we have not seen before.
             particle = words[-len(proper.split()) - 1] if len(words) > len(proper.split()) else ""
             return SpeakerRef(name=f"{particle} {bare}" if particle in _NAME_PARTICLES else bare)
     generic = None if known_only else _GENERIC.search(phrase)
-    if generic and not _proper_tail(generic.group("np").split()[-1:]):
+    if generic and not _proper_tail(generic.group("np").split()[-1:]) and _plain_description(generic.group("np"), entities):
         return SpeakerRef(name=_capitalize(generic.group("np")))
     return None
+
+
+def _plain_description(phrase: str, entities: Entities) -> bool:
+    """"Two senior officials", "A diplomatic source", not a fragment such as "Kaine defended
+    people" or "had a well-connected source": no name inside, no clause word."""
+    words = phrase.split()
+    if words[0] in entities.persons or words[0].lower() in _FRAGMENT_WORDS:
+        return False
+    return not any(w[:1].isupper() or w.lower() in _FRAGMENT_WORDS for w in words[1:])
+
+
+_FRAGMENT_WORDS = frozenset("""had has have having was were is are be been with what how why where which who
+whom engaging including like than did does do not no""".split())
 
 
 def _known_person(phrase: str, entities: Entities) -> str | None:
@@ -509,6 +525,19 @@ def _only_descriptors_before(words: list[str], proper: str) -> bool:
                                     for k, w in enumerate(before))
 
 
+def _described_full_name(words: list[str], name: str) -> bool:
+    """A full name (two or more capitalised words, not an organisation) after a description of
+    up to six words: "White House press secretary Josh Earnest", "the former presidential
+    candidate Mitt Romney"."""
+    parts = name.split()
+    if len(parts) < 2 or _looks_like_org(name) or not all(p[:1].isupper() for p in parts):
+        return False
+    before = words[: len(words) - len(parts)]
+    return len(before) <= 6 and all(w.replace("-", "").replace("’", "").replace("'", "").isalpha()
+                                    and w.lower() not in _NOT_DESCRIPTORS - {"the", "a", "an", "of"}
+                                    for w in before)
+
+
 def _proper_tail(words: list[str]) -> str | None:
     """The trailing run of capitalised words ("The New York Times", "Pompeo"), with "the"."""
     run: list[str] = []
@@ -530,18 +559,25 @@ def speaker_of(sentence: str, start: int, entities: Entities) -> SpeakerRef | No
     """Apply the precedence rules of the module docstring to one sentence at `start`."""
     if _narrator_verdict(sentence):
         return None
+    quoted = _quoted(sentence)
+
+    def outside(position: int) -> bool:
+        return not any(a <= position < b for a, b in quoted)
+
     for pattern in (_TRAILING_INVERTED, _TRAILING):
         m = pattern.search(sentence)
-        if m:
+        if m and outside(m.start("np")) and len(m.group("np").split()) <= MAX_TRAILING_WORDS:
             ref = resolve_phrase(m.group("np"), start + m.start("np"), entities)
             if ref:
                 return ref
     m = _INVERTED_NAME.search(sentence)
-    if m:
+    if m and outside(m.start("np")):
         ref = resolve_phrase(m.group("np"), start + m.start("np"), entities)
         if ref and _is_person(ref, entities):
             return ref
     for m in _VERB.finditer(sentence):
+        if not outside(m.start()):
+            continue  # a verb inside a quotation is the quoted speaker's reporting, not ours
         ambiguous = re.sub(r"\s+", " ", m.group(0)) in AMBIGUOUS_VERBS
         refs = [resolve_phrase(phrase, start + at, entities, known_only=ambiguous)
                 for phrase, at in _subjects_before(sentence, m.start())]
@@ -554,15 +590,27 @@ def speaker_of(sentence: str, start: int, entities: Entities) -> SpeakerRef | No
         if ref:
             return ref
     m = _ACCORDING.search(sentence)
-    if m:
+    if m and outside(m.start()):
         return resolve_phrase(m.group("np"), start + m.start("np"), entities) or _according_name(m.group("np"))
-    if _SECOND_VERB.search(sentence):
+    if any(outside(v.start()) for v in _SECOND_VERB.finditer(sentence)):
         m = _INITIAL_SUBJECT.match(sentence)
         if m:
             ref = resolve_phrase(m.group("np"), start + m.start("np"), entities)
             if ref and ref.name and (_is_person(ref, entities) or ref.name in entities.orgs.values()):
                 return ref
     return None
+
+
+MAX_TRAILING_WORDS = 8  # ", said the suing states were exaggerating ..." is a clause, not a speaker
+
+
+def _quoted(sentence: str) -> list[tuple[int, int]]:
+    """Quotation spans of a sentence; one left open runs to the sentence's end."""
+    spans = quote_spans(sentence)
+    opened = sentence.rfind("“")
+    if opened >= 0 and sentence.find("”", opened) < 0 and not any(a <= opened <= b for a, b in spans):
+        spans.append((opened, len(sentence)))
+    return spans
 
 
 def _is_person(ref: SpeakerRef, entities: Entities) -> bool:
