@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.ingest.segment import quote_spans
@@ -54,6 +55,8 @@ SPEECH_VERBS = (
     "blasted", "slammed", "praised", "praises", "observed", "recounted", "acknowledged",
     "projected", "projects", "forecast", "revealed", "reveals", "disclosed", "indicated", "indicates",
     "has learned", "learned", "charged", "charges", "contended", "lamented", "laments",
+    "continued", "continues", "echoed", "echoes", "bragged", "brags", "rated", "rates", "ruled", "rules",
+    "hinted", "hints", "scoffed", "mocked", "argued", "wondered", "conceded", "pledged",
 )
 # Subject-to-verb fillers: "he also claimed", "the Times has since reported".
 _FILLERS = frozenset("""also then later has have had previously repeatedly reportedly once again
@@ -90,6 +93,7 @@ AMBIGUOUS_VERBS = frozenset({
     "vows", "reads", "points to", "points out", "cites", "urges",
     "questions", "demands", "shows", "estimates", "disputes", "counters", "jokes", "boasts", "projects",
     "charges", "mentions", "laments", "touts", "indicates", "forecast", "learned", "praises", "rejects",
+    "continues", "echoes", "rates", "rules", "hints",
 })
 DOCUMENT_NOUNS = (
     "report", "reports", "inquiry", "study", "memo", "memorandum", "document", "documents",
@@ -151,6 +155,7 @@ _NAME_BEFORE_VERB = re.compile(
     rf"|[,”\"]\s*(?:said|says|added|wrote|asked|noted)\s+(?P<inverted>{_NAME})"
 )
 _ORG_TOKEN = r"[A-Z](?:[\w’'&-]|\.(?=\w))*"
+_TITLE_WORD = re.compile(rf"^(?i:{TITLES})$")
 _ORG = re.compile(rf"\b[Tt]he\s+(?P<name>{_ORG_TOKEN}(?:\s+(?:of\s+(?:the\s+)?|for\s+|and\s+|&\s+)?{_ORG_TOKEN}){{0,4}})")
 _WORD_TOKEN = re.compile(r"[\w’'/.&-]+|[^\w\s]")
 _POSSESSIVE = re.compile(r"[’']s$")
@@ -166,17 +171,32 @@ _TRAILING_INVERTED = re.compile(
 # after an inverted verb, whatever follows it.
 _INVERTED_NAME = re.compile(
     rf"(?:[,”\"]|[.?!][”\"])\s*(?:said|says|added|wrote|asked|noted|claimed|explained|argued|recalled|"
-    rf"continued|insisted|warned|responded|countered|tweeted)\s+(?P<np>(?:[a-z]+\s+){{0,3}}?{_NAME})(?=\s*[,.;:!?]|\s+(?:in|on|at|of|during|after|who)\b|\s*$)"
+    rf"continued|insisted|warned|responded|countered|tweeted|writes|adds|argues|explains)\s+"
+    rf"(?P<np>(?:[a-z0-9][\w/’'-]*\s+){{0,3}}?(?:(?i:{TITLES})\s+)?(?:{_NAME_TOKEN})(?:\s+(?:{_NAME_TOKEN})){{0,5}})"
+    rf"(?=\s*[,.;:!?]|\s+(?:in|on|at|of|for|from|with|during|after|who|told)\b|\s*$)"
 )
 # A participle or a second verb whose subject is the sentence's: "Trump defended the tweets,
 # saying ...", "Cruz exhorted Republicans ... and said he was ...".
+_PARTICIPLES = (r"saying|arguing|claiming|adding|noting|insisting|warning|explaining|asserting|telling|"
+                r"accusing|suggesting|stressing|declaring|promising|vowing|predicting|contending|charging|"
+                r"complaining|boasting|acknowledging|tweeting|comparing|calling for|calling on|demanding|"
+                r"touting|denying|dismissing|blaming|praising|criticizing|questioning|urging")
 _SECOND_VERB = re.compile(
-    r"(?:,\s*|\band\s+|\bbut\s+)(?:then\s+|also\s+|later\s+)?(?:saying|arguing|claiming|adding|noting|insisting|"
-    r"warning|explaining|calling|asserting|telling|accusing|suggesting|stressing|declaring|promising|vowing|"
-    r"predicting|contending|charging|complaining|boasting|acknowledging|writing|tweeting|"
+    rf"\b(?:{_PARTICIPLES})\b|(?:,\s*|\band\s+|\bbut\s+)(?:then\s+|also\s+|later\s+)?(?:"
     r"said|says|added|argued|claimed|told|tells|warned|noted|insisted|wrote|tweeted|vowed|promised|"
-    r"denied|denies|acknowledged|admitted|called|accused|predicted)\b"
+    r"denied|denies|acknowledged|admitted|called|accused|predicted|continued|echoed)\b"
 )
+# A stance verb right after a named subject: "Trump openly admires Putin", "Clinton wants ...".
+_ATTITUDE_AFTER_SUBJECT = re.compile(
+    rf"^[“\"]?\s*(?:(?:[a-z]+\s+){{0,2}}?(?:(?i:{TITLES})\s+)?{_NAME})(?:\s+(?:also|now|still|has|have|had|[a-z]{{3,}}ly))*\s+"
+    r"(?:wants?|wanted|admires?|admired|believes?|believed|thinks?|thought|supports?|supported|opposes?|opposed|"
+    r"hopes?|hoped|expects?|expected|blamed|blames|proposed|proposes|plans|planned|favou?rs|favou?red|"
+    r"backs|backed|endorsed|endorses|rejected|dismissed|defended|defends|attacked|attacks|"
+    r"championed|pushed|pushes|seeks|sought|intends|intended|vowed|pledged|insists|threatened|threatens|"
+    r"worries|worried|fears|feared|doubts|doubted|welcomed|welcomes|applauded|lauded)\b"
+)
+# "Clinton is stressing that ...": a progressive form, its subject before the auxiliary.
+_PROGRESSIVE = re.compile(rf"\b(?:is|are|was|were|has been|have been|had been)\s+(?:also\s+|now\s+|still\s+)?(?:{_PARTICIPLES}|pushing|defending)\b")
 _INITIAL_SUBJECT = re.compile(
     rf"^[“\"‘']?\s*(?P<np>(?:He|She|(?:[a-z]+\s+){{0,2}}?(?:(?i:{TITLES})\s+)?{_NAME}))(?=\s+[a-z(])"
 )
@@ -277,7 +297,7 @@ def _looks_like_org(name: str) -> bool:
     return any(token in _ORG_WORDS for token in name.split())
 
 
-def find_entities(text: str, skip_until: int = 0) -> Entities:
+def find_entities(text: str, skip_until: int = 0, extra_names: Iterable[str] = ()) -> Entities:
     """Register people, roles and organisations named in `text[skip_until:]` (the headline is
     skipped: Title Case Headlines Look Like Names), then index person mentions in all of it."""
     body = text[skip_until:]
@@ -309,7 +329,8 @@ def find_entities(text: str, skip_until: int = 0) -> Entities:
         entities.orgs.setdefault(name, canonical)
         if len(name.split()) > 1:
             entities.orgs.setdefault(name.split()[-1], canonical)
-    titled = list(entities.persons)
+    titled = [full for full in entities.persons if len(full.split()) > 1]
+    honorific_only = [full for full in entities.persons if len(full.split()) == 1]
     for m in _NAME_BEFORE_VERB.finditer(body):
         name = _clean_name(m.group("name") or m.group("inverted"))
         if len(name.split()) < 2 or _looks_like_org(name) or name in entities.orgs:
@@ -317,6 +338,16 @@ def find_entities(text: str, skip_until: int = 0) -> Entities:
         known = next((full for full in titled if name.endswith(full)), None)
         if known is None:  # "Secretary of State Mike Pompeo said" is Mike Pompeo, not "State Mike Pompeo"
             add_person(name)
+    for name in extra_names:  # speakers resolved on a first pass ("..., said Kevin Barrett, a lawyer")
+        if name not in entities.orgs and not any(name.endswith(" " + full) for full in titled):
+            add_person(name)
+    for surname in honorific_only:
+        # "Mr Sands" and, anywhere, "Philippe Sands": the full name, written once.
+        fulls = {f"{m.group(1)} {surname}" for m in re.finditer(
+            rf"(?<![\w.-])([A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?(?:\s+[A-Z]\.)?)\s+{re.escape(surname)}(?![\w-])", body)
+            if m.group(1).split()[0] not in _NOT_NAME_TOKENS and not _TITLE_WORD.match(m.group(1))}
+        if len(fulls) == 1:
+            add_person(next(iter(fulls)))
     for surname, fulls in surnames.items():
         longer = [f for f in fulls if len(f.split()) > 1]
         if len(fulls) == 1 and surname not in entities.persons:
@@ -372,7 +403,8 @@ class SpeakerRef:
     document: DocumentMention | None = None
 
 
-def _phrase_back(sentence: str, tokens: list[tuple[str, int]], end_index: int) -> tuple[str, int, bool] | None:
+def _phrase_back(sentence: str, tokens: list[tuple[str, int]], end_index: int,
+                 stops: frozenset[str] = _CLAUSE_STOPS) -> tuple[str, int, bool] | None:
     """The phrase ending at token `end_index`, walking back to a clause boundary (at most 10
     words). Returns (phrase, start, stopped): `stopped` is True when a boundary word or mark
     ended the walk (the phrase is a clause's head), False when the sentence start or a comma
@@ -383,7 +415,7 @@ def _phrase_back(sentence: str, tokens: list[tuple[str, int]], end_index: int) -
         word = tokens[i][0]
         if word == ",":
             break
-        if not (word[0].isalnum() or word[0] in "’'") or word.lower() in _CLAUSE_STOPS:
+        if not (word[0].isalnum() or word[0] in "’'") or word.lower() in stops:
             stopped = True
             break
         i -= 1
@@ -395,6 +427,8 @@ def _phrase_back(sentence: str, tokens: list[tuple[str, int]], end_index: int) -
 
 
 MAX_APPOSITIVE_CHUNKS = 5
+_ADVERB = re.compile(r"^(?!(?:family|ally|rally|assembly|supply|monopoly|anomaly|bully|daily|weekly|monthly|quarterly)$)[a-z]{3,}ly$")  # "sharply criticized"
+_CHAIN_STOPS = _CLAUSE_STOPS - {"and", "or"}  # "Pyongyang's only ally and its lifeline," is one appositive
 _APPOSITIVE_OPENERS = frozenset({"who", "whom", "whose", "which", "where"})
 
 
@@ -407,7 +441,7 @@ def _subjects_before(sentence: str, verb_start: int) -> list[tuple[str, int]]:
     candidate, nearest first: a person's name among them is preferred by the caller."""
     tokens = [(m.group(0), m.start()) for m in _WORD_TOKEN.finditer(sentence, 0, verb_start)]
     i = len(tokens) - 1
-    while i >= 0 and tokens[i][0].lower() in _FILLERS:
+    while i >= 0 and (tokens[i][0].lower() in _FILLERS or _ADVERB.match(tokens[i][0])):
         i -= 1
     if i < 0 or tokens[i][0].lower() in _PASSIVE:
         return []
@@ -425,7 +459,7 @@ def _subjects_before(sentence: str, verb_start: int) -> list[tuple[str, int]]:
         while j >= 0 and tokens[j][0] != ",":
             j -= 1
         if tokens[j + 1][0].lower() not in _APPOSITIVE_OPENERS:  # ", who represents ...,": skip it
-            found = _phrase_back(sentence, tokens, i)
+            found = _phrase_back(sentence, tokens, i, _CHAIN_STOPS)
             if found:
                 candidates.append(found[:2])
             if found is None or found[2]:
@@ -570,12 +604,19 @@ def speaker_of(sentence: str, start: int, entities: Entities) -> SpeakerRef | No
             ref = resolve_phrase(m.group("np"), start + m.start("np"), entities)
             if ref:
                 return ref
+    m = _ACCORDING.match(sentence.lstrip("“\"‘' "))
+    if m:  # "According to Mr Sands, Lord Goldsmith had warned ...": Mr Sands says so
+        offset = len(sentence) - len(sentence.lstrip("“\"‘' "))
+        ref = resolve_phrase(m.group("np"), start + offset + m.start("np"), entities) or _according_name(m.group("np"))
+        if ref:
+            return ref
     m = _INVERTED_NAME.search(sentence)
     if m and outside(m.start("np")):
         ref = resolve_phrase(m.group("np"), start + m.start("np"), entities)
         if ref and _is_person(ref, entities):
             return ref
-    for m in _VERB.finditer(sentence):
+    verbs = sorted([*_VERB.finditer(sentence), *_PROGRESSIVE.finditer(sentence)], key=lambda v: v.start())
+    for m in verbs:
         if not outside(m.start()):
             continue  # a verb inside a quotation is the quoted speaker's reporting, not ours
         ambiguous = re.sub(r"\s+", " ", m.group(0)) in AMBIGUOUS_VERBS
@@ -592,7 +633,7 @@ def speaker_of(sentence: str, start: int, entities: Entities) -> SpeakerRef | No
     m = _ACCORDING.search(sentence)
     if m and outside(m.start()):
         return resolve_phrase(m.group("np"), start + m.start("np"), entities) or _according_name(m.group("np"))
-    if any(outside(v.start()) for v in _SECOND_VERB.finditer(sentence)):
+    if any(outside(v.start()) for v in _SECOND_VERB.finditer(sentence)) or _ATTITUDE_AFTER_SUBJECT.match(sentence):
         m = _INITIAL_SUBJECT.match(sentence)
         if m:
             ref = resolve_phrase(m.group("np"), start + m.start("np"), entities)
@@ -759,8 +800,12 @@ def prepare(text: str) -> str:
     """A copy of `text` the rules read, of the same length (offsets are unchanged): no-break
     spaces as spaces, two apostrophes ('' as some outlets write quotation marks) as a quotation
     mark, and short parentheticals ("Sen. David Perdue (R-Ga.) said") blanked out."""
-    text = text.replace("\xa0", " ").replace("\u2009", " ").replace("\u202f", " ").replace("''", '" ')
+    text = text.replace("\xa0", " ").replace("\u2009", " ").replace("\u202f", " ")
+    text = _TWO_APOSTROPHES.sub(lambda m: ' "' if m.group(1) else '" ', text)  # opening / closing
     return _PARENTHETICAL.sub(lambda m: " " * len(m.group(0)), text)
+
+
+_TWO_APOSTROPHES = re.compile(r"''(?:(?=(\w))|(?!\w))")
 
 
 def _headline_speaker(headline: str, entities: Entities) -> str | None:
@@ -804,9 +849,11 @@ def attribute(text: str, spans: list[tuple[int, int, str]], headline_end: int = 
     the headline names who says it. Captions describe a photo: never claims."""
     text = prepare(text)
     entities = find_entities(text, skip_until=headline_end)
-    refs: list[SpeakerRef | None] = []
-    for start, end, kind in spans:
-        refs.append(speaker_of(text[start:end], start, entities) if kind == "body" else None)
+    refs = [speaker_of(text[start:end], start, entities) if kind == "body" else None for start, end, kind in spans]
+    found = {r.name for r in refs if r and _is_person(r, entities) and r.name not in entities.persons}
+    if found:  # people first seen as speakers: a second pass lets "he" and "Mr X" point to them
+        entities = find_entities(text, skip_until=headline_end, extra_names=sorted(found))
+        refs = [speaker_of(text[start:end], start, entities) if kind == "body" else None for start, end, kind in spans]
     _continue_quotations(text, spans, refs)
     _transcript_speakers(text, spans, entities, refs)
     documents = [r.document for r in refs if r and r.document]

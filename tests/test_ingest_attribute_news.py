@@ -1,0 +1,81 @@
+"""Who said it, on the shapes real news takes (issue 12's examples, on an article written for
+this test): full names behind "Mr X", roles and pronouns; indirect speech; quotations that run
+on after "said:"; headlines that name who says it; and no name where nobody is named."""
+import pytest
+
+from bot.ingest.parse import parse_article
+
+ARTICLE = """Blair Misled Parliament Over War Advice, Say Tories
+
+The row over the attorney general's advice on the Iraq war deepened on Thursday.
+
+Michael Howard, the Conservative leader, said the prime minister had questions to answer. Mr Howard added that the advice had changed in the final days before the vote.
+
+Harriet Harman, the solicitor general, said the government had nothing to hide.
+
+In a statement on Thursday, Lord Goldsmith said:
+
+“As I have always made clear, I set out in the answer my own genuinely held, independent view that military action was lawful.”
+
+Philippe Sands, a law professor at University College London, has written a book on the war. According to Mr Sands, Lord Goldsmith had warned that the war could be illegal.
+
+Michael Mates, a member of the intelligence committee, asked to see the full text. Mr Sands claimed the summary left out the warnings.
+
+Mr Blair derided Tory claims that he had misled the country.
+
+The club's general manager, David Feder, said tickets for the debate sold out in an hour. He said a second room would be opened.
+
+Sen. David Perdue (R-Ga.) said he did not believe the warnings, arguing that the vote had been fair.
+
+''It has the important virtue of being fiscally responsible,'' Leonard E. Burman, director of the centrist Tax Policy Center and a professor at the Maxwell School of Syracuse University, said of the plan.
+
+"These are strange days," said Peter Morgan, a lawyer for the Sierra Club, who has been challenging the coal industry for years.
+
+Donald Trump is defending his early-morning tweets, saying it shows he would be awake for a 3 a.m. call.
+
+“What I would also say is that since the very first day the president signed this bill, he acknowledged an openness to working with Congress,” White House press secretary Josh Earnest said.
+
+The Indiana governor said voters were tired of hearing “he said this, he tweeted that.”
+"""
+
+
+@pytest.fixture(scope="module")
+def found():
+    article = parse_article(ARTICLE, filename="war-advice.txt")
+    return {p.text: p.speaker for p in article.passages}
+
+
+def _speaker(found, start):
+    matches = [speaker for text, speaker in found.items() if text.startswith(start)]
+    assert len(matches) == 1, start
+    return matches[0]
+
+
+@pytest.mark.parametrize("start, speaker", [
+    ("Blair Misled Parliament", "Tories"),  # "..., say Tories"
+    ("Michael Howard, the Conservative leader, said", "Michael Howard"),
+    ("Mr Howard added", "Michael Howard"),  # "Mr Howard" is the Michael Howard named in full
+    ("Harriet Harman, the solicitor general, said", "Harriet Harman"),
+    # The quotation after "said:" is Goldsmith's, not Harman's (named in the sentence before).
+    ("“As I have always made clear", "Lord Goldsmith"),
+    ("According to Mr Sands", "Philippe Sands"),  # not Lord Goldsmith, the subject of the clause
+    ("Mr Sands claimed", "Philippe Sands"),  # not Michael Mates, named in the sentence before
+    ("The club's general manager, David Feder, said", "David Feder"),  # the person, not the role
+    ("He said a second room", "David Feder"),
+    ("Sen. David Perdue (R-Ga.) said", "David Perdue"),
+    ("''It has the important virtue", "Leonard E. Burman"),  # two apostrophes as quotation marks
+    ("\"These are strange days,\" said Peter Morgan", "Peter Morgan"),
+    ("Donald Trump is defending", "Donald Trump"),  # ", saying": the subject's words
+    ("“What I would also say", "Josh Earnest"),  # not "he" inside the quotation
+])
+def test_speakers_on_news_shapes(found, start, speaker):
+    assert _speaker(found, start) == speaker
+
+
+@pytest.mark.parametrize("start", [
+    "Mr Blair derided Tory claims",  # never "The Tory": no reporting verb with that subject
+    "The Indiana governor said",  # "he said this" inside the quotation names nobody; the role is unresolved
+    "The row over the attorney general's advice",
+])
+def test_no_speaker_rather_than_a_wrong_one(found, start):
+    assert _speaker(found, start) is None
