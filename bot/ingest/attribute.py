@@ -50,7 +50,7 @@ SPEECH_VERBS = (
     "agreed", "agrees", "responded", "responds", "recalled", "recalls", "pledged", "pledges",
     "condemned", "condemns", "questioned", "questions", "criticized", "criticizes", "criticised",
     "demanded", "demands", "mentioned", "mentions", "showed", "shows", "estimated", "estimates",
-    "disputed", "disputes", "rejected", "rejects", "countered", "counters", "complained", "complains",
+    "complained", "complains",
     "boasted", "boasts", "joked", "jokes", "believes", "believed", "predicted", "touted", "touts",
     "blasted", "slammed", "praised", "praises", "observed", "recounted", "acknowledged",
     "projected", "projects", "forecast", "revealed", "reveals", "disclosed", "indicated", "indicates",
@@ -91,8 +91,8 @@ SOURCE_NOUNS = (
 AMBIGUOUS_VERBS = frozenset({
     "claims", "calls", "reports", "notes", "remarks", "states", "tweets", "finds", "promises",
     "vows", "reads", "points to", "points out", "cites", "urges",
-    "questions", "demands", "shows", "estimates", "disputes", "counters", "jokes", "boasts", "projects",
-    "charges", "mentions", "laments", "touts", "indicates", "forecast", "learned", "praises", "rejects",
+    "questions", "demands", "shows", "estimates", "jokes", "boasts", "projects",
+    "charges", "mentions", "laments", "touts", "indicates", "forecast", "learned", "praises",
     "continues", "echoes", "rates", "rules", "hints",
 })
 DOCUMENT_NOUNS = (

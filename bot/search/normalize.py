@@ -290,6 +290,28 @@ def query_tokens(text: str, aliases: Mapping[str, Sequence[str]] | None = None) 
     return _dedupe(expanded)[:MAX_QUERY_TOKENS]
 
 
+def query_terms(text: str, aliases: Mapping[str, Sequence[str]] | None = None) -> list[frozenset[str]]:
+    """What a topic asks about, one entry per word of its own: the word's token and, for a
+    moderator's alias that contains the word, the tokens the alias expands to ("POTUS" is
+    matched by "president"). Ranking uses it to tell how much of the topic a passage holds."""
+    text = (text or "")[:MAX_QUERY_CHARS]
+    all_tokens = index_tokens(text)
+    tokens = _dedupe(all_tokens)[:MAX_QUERY_TOKENS]
+    terms = {token: {token} for token in tokens}
+    if aliases:
+        topic = normalize_topic(text)
+        for term, phrases in aliases.items():
+            term_tokens = index_tokens(term)
+            hit = _contains_run(all_tokens, term_tokens) if term_tokens else bool(topic) and normalize_topic(term) == topic
+            if not hit:
+                continue
+            expansion = {t for phrase in ([phrases] if isinstance(phrases, str) else phrases) for t in index_tokens(phrase)}
+            for token in term_tokens or tokens:
+                if token in terms:
+                    terms[token] |= expansion
+    return [frozenset(group) for group in terms.values()]
+
+
 def normalize_topic(text: str) -> str:
     """Canonical display/log form of a topic: NFKC, ASCII quotes/dashes, case-folded, single
     spaces, at most 200 characters. Used for the query log, so "Al-Qaeda " and "al-qaeda"

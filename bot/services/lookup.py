@@ -1,11 +1,17 @@
 """Lookup: from a free-text topic to the best verbatim quotes, their citations, and the
 counter-evidence on file. Also autocomplete for the topic option.
 
-Ranking is BM25 from the search index, then two small, stated priors: a lookup asks "who
-said this", so quotes attributed to a speaker (claims) rank a little higher, and headlines,
-subtitles and photo captions (summaries of the article, not quotes) a little lower. When a
-hit is itself a rebuttal, the answer shows the claim it rebuts (with the hit among its
-counter-evidence), so "no underlying intelligence" still leads to Pompeo's claim.
+Ranking answers the words asked first: candidates (BM25 hits from the search index) are
+ordered by how much of the topic they hold, in quarters (a passage with 4 of the topic's 5
+words comes before one with 2, whatever its score), then by BM25 times two small, stated
+priors that only break ties between passages holding as much of the topic: a lookup asks
+"who said this", so quotes attributed to a speaker (claims) rank a little higher, and
+headlines, subtitles and photo captions (summaries of the article, not quotes) a little lower.
+
+When a hit is itself a rebuttal, the answer shows the claim it rebuts (with the hit among its
+counter-evidence) if that claim holds as much of the topic; a claim holding less is shown at
+its own rank beside the hit, and a claim holding none of the topic's words is never shown: a
+counter-evidence link does not bring a passage into the results of a query it does not match.
 """
 from __future__ import annotations
 
@@ -21,7 +27,7 @@ from sqlmodel import select
 
 from bot.models import Alias, Claim, Passage, QueryLog, Source, SourceStatus, utcnow
 from bot.results import Location, LookupAnswer, LookupResult, SourceRef
-from bot.search.normalize import normalize_topic, query_tokens
+from bot.search.normalize import index_tokens, normalize_topic, query_terms, query_tokens
 from bot.services._common import visible, visible_scopes
 from bot.services.verdicts import annotate_results
 from bot.stance.answers import counter_links
@@ -32,6 +38,7 @@ MAX_TOPIC_CHARS = 500
 CLAIM_PRIOR = 1.15
 KIND_PRIOR = {"headline": 0.85, "subtitle": 0.85, "caption": 0.7, "body": 1.0}
 CANDIDATES_PER_RESULT = 4
+COVERAGE_STEPS = 4  # topic coverage is compared in quarters: "clearly more of the query"
 ALIAS_CACHE_SECONDS = 10.0
 
 
@@ -90,7 +97,8 @@ async def lookup(app, topic: str, *, guild_id: int | None, limit: int = 5, log_q
         results: list[LookupResult] = []
         if tokens:
             hits = app.index.search(tokens, visible_scopes(guild_id), limit=limit * CANDIDATES_PER_RESULT)
-            results = await _build_results(session, hits, guild_id=guild_id, limit=limit)
+            results = await _build_results(session, hits, guild_id=guild_id, limit=limit,
+                                           terms=query_terms(topic, aliases))
             results = await annotate_results(session, results, guild_id=guild_id)  # verdicts, drift marks
         log_id = None
         if log_query:
@@ -137,7 +145,17 @@ def _candidate(row) -> _Candidate:
                                 published_inferred=inferred, subtitle=subtitle, guild_id=guild, status=status))
 
 
-async def _build_results(session, hits, *, guild_id: int | None, limit: int) -> list[LookupResult]:
+def _coverage_step(text: str, terms: list[frozenset[str]]) -> int:
+    """How much of the topic `text` holds, in quarters (0 = none of its words)."""
+    if not terms:
+        return 0
+    words = set(index_tokens(text))
+    held = sum(1 for group in terms if group & words)
+    return int(held * COVERAGE_STEPS / len(terms) + 1e-9)
+
+
+async def _build_results(session, hits, *, guild_id: int | None, limit: int,
+                         terms: list[frozenset[str]] | None = None) -> list[LookupResult]:
     if not hits:
         return []
     hit_score = {h.passage_id: h.score for h in hits}
@@ -149,20 +167,33 @@ async def _build_results(session, hits, *, guild_id: int | None, limit: int) -> 
     rows = (await session.exec(_PASSAGES, params={"ids": list(wanted), "scopes": visible_scopes(guild_id)})).all()
     by_id = {c.id: c for c in map(_candidate, rows)}
 
-    ranked: dict[int, tuple[float, int | None]] = {}  # shown passage -> (score, matched hit)
+    steps: dict[int, int] = {}
+
+    def step(pid: int) -> int:
+        if pid not in steps:
+            steps[pid] = _coverage_step(by_id[pid].text, terms) if terms else COVERAGE_STEPS
+        return steps[pid]
+
+    ranked: dict[int, tuple[int, float, int | None]] = {}  # shown passage -> (coverage, score, matched hit)
     for pid, score in hit_score.items():
         if pid not in by_id:
             continue
         shown = [(pid, None)]
-        # A contested claim is shown itself; a rebuttal leads to the claims it rebuts.
+        # A contested claim is shown itself; a rebuttal leads to the claims it rebuts that
+        # match the topic too, in its place when they hold as much of it, else beside it.
         if pid not in links.by_claim and links.rebuts.get(pid):
-            shown = [(c, pid) for c in links.rebuts[pid] if c in by_id]
+            claims = [c for c in links.rebuts[pid] if c in by_id and step(c) > 0]
+            if claims and all(step(c) >= step(pid) for c in claims):
+                shown = [(c, pid) for c in claims]
+            elif claims:
+                shown += [(c, pid) for c in claims]
         for shown_id, matched in shown:
             candidate = by_id[shown_id]
-            value = score * _prior(candidate.kind, candidate.speaker, candidate.is_claim)
-            if shown_id not in ranked or value > ranked[shown_id][0]:
-                ranked[shown_id] = (value, matched)
-    order = sorted(ranked.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
+            value = (step(shown_id), score * _prior(candidate.kind, candidate.speaker, candidate.is_claim), matched)
+            if shown_id not in ranked or value[:2] > ranked[shown_id][:2]:
+                ranked[shown_id] = value
+    order = [(pid, (score, matched)) for pid, (_, score, matched) in
+             sorted(ranked.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))[:limit]]
     counters = dict(links.by_claim)
     missing = [pid for pid, _ in order if pid not in hit_score]  # claims reached through a rebuttal
     if missing:
