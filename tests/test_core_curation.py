@@ -112,12 +112,17 @@ Engineers at the state flood agency said, however, that there is no evidence the
 """
 
 
+# Words only the mayor's claim holds all of: it is the top result whether or not the rebuttal
+# (which holds four of them) is linked to it.
+TOPIC = "harbour flood wall four thousand homes"
+
+
 async def test_rejected_automatic_link_stays_rejected_after_reingestion(bare_app, tmp_path):
     app = bare_app
     path = tmp_path / "wall.txt"
     path.write_text(DISPUTED, encoding="utf-8")
     report = await curation_ingest(app, path)
-    first = (await lookup(app, "harbour flood wall homes", guild_id=10)).results[0]
+    first = (await lookup(app, TOPIC, guild_id=10)).results[0]
     assert first.speaker == "Jane Doe"
     rebuttal = next(c for c in first.counter_evidence if "no evidence" in c.text)
     assert rebuttal.origin == "auto"
@@ -126,7 +131,7 @@ async def test_rejected_automatic_link_stays_rejected_after_reingestion(bare_app
     path.write_text(DISPUTED + "\nThe council meets again next week.\n", encoding="utf-8")
     again = await curation_ingest(app, path)
     assert again.status == "updated" and again.source_id == report.source_id
-    after = (await lookup(app, "harbour flood wall homes", guild_id=10)).results[0]
+    after = (await lookup(app, TOPIC, guild_id=10)).results[0]
     assert after.passage_id == first.passage_id
     assert all(c.passage_id != rebuttal.passage_id for c in after.counter_evidence)
     async with app.sessions() as session:

@@ -85,6 +85,7 @@ SOURCE_NOUNS = (
     "union", "unions", "bureau", "board", "council", "commission", "chairman", "chairwoman",
     "president", "executive", "executives", "director", "manager", "managers", "trader", "traders",
     "dealer", "dealers", "industry", "leader", "leaders", "newspaper", "association", "residents",
+    "engineer", "engineers", "doctor", "doctors", "scientists", "forecasters", "inspectors", "auditors",
 )
 # Verb forms that are also plural nouns ("his baseless claims", "calls for reform"): after
 # these, only a subject we already know (a person, role, organisation, document) counts.
@@ -214,6 +215,7 @@ _GENERIC = re.compile(
     r"(?:\s+(?:in|at|from|with|for|close to|of)\s+[^,;:]{1,40})?$",
     re.I,
 )
+_GENERIC_AFTER_PREPOSITION = re.compile(r"\s(?:at|of|from|in|for|with)\s+(?P<rest>(?:the|a|an)\s.*)$")
 _DOCUMENT = re.compile(
     rf"(?:^|\s){_DOC_PARTS}(?P<det>the|a|an|this|that|its|their)\s+(?P<mods>(?:[\w/’'-]+\s+){{0,3}}?)"
     rf"(?P<head>{'|'.join(sorted(DOCUMENT_NOUNS, key=len, reverse=True))})$",
@@ -517,9 +519,15 @@ def resolve_phrase(phrase: str, position: int, entities: Entities, *, known_only
             # a named speaker we have not seen before.
             particle = words[-len(proper.split()) - 1] if len(words) > len(proper.split()) else ""
             return SpeakerRef(name=f"{particle} {bare}" if particle in _NAME_PARTICLES else bare)
-    generic = None if known_only else _GENERIC.search(phrase)
-    if generic and not _proper_tail(generic.group("np").split()[-1:]) and _plain_description(generic.group("np"), entities):
-        return SpeakerRef(name=_capitalize(generic.group("np")))
+    if known_only:
+        return None
+    # "Two senior officials said"; "Engineers at the state flood agency said": the organisation
+    # after the preposition (a capitalised first word may be a sentence's, not a name's).
+    inner = _GENERIC_AFTER_PREPOSITION.search(phrase)
+    for candidate in (phrase, inner.group("rest") if inner else None):
+        generic = _GENERIC.search(candidate) if candidate else None
+        if generic and not _proper_tail(generic.group("np").split()[-1:]) and _plain_description(generic.group("np"), entities):
+            return SpeakerRef(name=_capitalize(generic.group("np")))
     return None
 
 
@@ -818,6 +826,11 @@ def _headline_speaker(headline: str, entities: Entities) -> str | None:
     known = _known_person(phrase, entities)
     if known:
         return known
+    bare = phrase[4:] if phrase.lower().startswith("the ") else phrase
+    if bare.lower() in entities.roles:  # "..., Mayor Says": the mayor named in the article
+        return entities.roles[bare.lower()]
+    if _TITLE_WORD.match(bare) or bare.lower() in SOURCE_NOUNS:
+        return None  # a role word is never a speaker's name
     words = phrase.split()
     if len(words) > 4 or words[0] in _NOT_NAME_TOKENS - {"The"}:
         return None
