@@ -5,6 +5,7 @@
     ingest [PATH]       ingest a file or folder (default: seeds/) as global sources
                         [--title --outlet --author --date --url] for one file
     ask TOPIC           look a topic up: best quote, source, counter-evidence [--json] [--limit N]
+    check CLAIM         check a claim: per source disputes / supports / discusses, deciding quotes [--json]
     reindex             rebuild the search index from the database
     eval CLAIMS         evaluation on a claims file (see ../shared/eval/README.md)
     export KIND         claimreview (verdicts, schema.org ClaimReview) or annotations (stance links,
@@ -50,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("topic")
     ask.add_argument("--json", action="store_true", help="print JSON")
     ask.add_argument("--limit", type=int, default=3, help="how many results (1-25, default 3)")
+    check = sub.add_parser("check", help="check a claim: which sources dispute or support it")
+    check.add_argument("claim")
+    check.add_argument("--json", action="store_true", help="print JSON")
     sub.add_parser("reindex", help="rebuild the search index from the database")
     try:
         from bot import eval as evaluation
@@ -160,6 +164,18 @@ async def cmd_ask(settings: Settings, topic: str, as_json: bool, limit: int) -> 
     return await _with_app(settings, run)
 
 
+async def cmd_check(settings: Settings, claim: str, as_json: bool) -> int:
+    from bot.render.check import format_check
+    from bot.services.check import check
+
+    async def run(app) -> int:
+        answer = await check(app, claim, guild_id=None)
+        print(json.dumps(answer.as_json(), ensure_ascii=False, indent=2) if as_json else format_check(answer))
+        return 0
+
+    return await _with_app(settings, run)
+
+
 async def cmd_reindex(settings: Settings) -> int:
     import time
 
@@ -244,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(cmd_ingest(settings, args.path, citation))
         if args.command == "ask":
             return asyncio.run(cmd_ask(settings, args.topic, args.json, args.limit))
+        if args.command == "check":
+            return asyncio.run(cmd_check(settings, args.claim, args.json))
         if args.command == "reindex":
             return asyncio.run(cmd_reindex(settings))
         if args.command == "eval":

@@ -5,8 +5,11 @@ Format and scoring: /work/shared/eval/README.md. Every corpus document becomes o
 scratch SQLite database migrated like production, and every sentence a passage in a scratch
 search index. Each claim is then run as a query, twice:
 
-* **engine**: BM25 top-50 re-ranked (`bot.rerank`), top k kept, each labelled by the stance
-  rules (`bot.stance.rules.assess`, the claim as plain text with no speaker);
+* **engine**: what `/check` does (`bot.services.check.rank_for_claim`): BM25 candidates
+  re-ranked by the stance model, top k kept, each labelled by the shipped stance decision
+  (`bot.stance.judge`: model, rules, voice vetoes; the claim as plain text with no speaker);
+* **rules** (the previous engine, kept as a baseline): BM25 top-50 re-ranked by title and
+  source (`bot.rerank`), each labelled by the stance rules alone;
 * **bm25**: plain BM25 top k on the same tokens, no re-ranking, labelled by a naive
   negation labeller: a passage `counters` the claim when it contains any negation word
   ("not", "no", "never", "without", "n't", ...). It is what cue words alone would do.
@@ -104,11 +107,15 @@ class Score:
 class Report:
     engine: Score
     bm25: Score
+    rules: Score | None = None
     seconds: float = 0.0
     details: list[dict] = field(default_factory=list)
 
+    def systems(self) -> list[tuple[str, Score]]:
+        return [("engine", self.engine)] + ([("rules", self.rules)] if self.rules else []) + [("bm25", self.bm25)]
+
     def as_json(self) -> dict:
-        return {"engine": self.engine.as_json(), "bm25": self.bm25.as_json(), "claims": self.engine.claims}
+        return {**{name: score.as_json() for name, score in self.systems()}, "claims": self.engine.claims}
 
 
 # -- loading -------------------------------------------------------------------------------
@@ -208,20 +215,27 @@ def engine_counters(claim: str, text: str) -> bool:
 async def evaluate(claims: Sequence[EvalClaim], docs: Sequence[CorpusDoc], *, k: int = 5,
                    details: bool = False) -> Report:
     """Index `docs` in a scratch store and score every claim that has gold evidence."""
+    from bot.app import Counterpoint
+    from bot.config import Settings
+    from bot.search.sync import IndexSync
+
     started = time.perf_counter()
-    report = Report(Score(k), Score(k))
+    report = Report(Score(k), Score(k), Score(k))
     with tempfile.TemporaryDirectory(prefix="counterpoint-eval-") as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'eval.db'}"
         index = SearchIndex(None)
         try:
             id_map = await build_store(docs, url, index)
+            settings = Settings.from_env(database_url=url, index_dir=Path(tmp) / "index", seeds_dir=Path(tmp))
             engine = make_engine(url)
+            # The service container /check runs on, over the scratch store.
+            app = Counterpoint(settings, engine, index, IndexSync(index, Path(tmp) / "sync_state.json"))
             try:
                 async with engine.connect() as conn:
                     for claim in claims:
                         if not claim.gold:
                             continue
-                        await _score_claim(conn, index, id_map, claim, report, details)
+                        await _score_claim(conn, app, id_map, claim, report, details)
             finally:
                 await engine.dispose()
         finally:
@@ -230,9 +244,12 @@ async def evaluate(claims: Sequence[EvalClaim], docs: Sequence[CorpusDoc], *, k:
     return report
 
 
-async def _score_claim(conn, index: SearchIndex, id_map: dict[int, str], claim: EvalClaim, report: Report,
+async def _score_claim(conn, app, id_map: dict[int, str], claim: EvalClaim, report: Report,
                        details: bool) -> None:
+    from bot.services.check import passage_stances, rank_for_claim
+
     k = report.engine.k
+    index = app.index
     hits = index.search(query_tokens(claim.text), [GLOBAL_SCOPE], limit=max(CANDIDATES, k))
     rows = {}
     if hits:
@@ -247,9 +264,14 @@ async def _score_claim(conn, index: SearchIndex, id_map: dict[int, str], claim: 
     report.bm25.add(claim, [id_map[c.passage_id] for c in baseline_top],
                     {id_map[c.passage_id] for c in baseline_top if naive_counters(c.text)})
 
-    engine_top = rerank(claim.text, candidates)[:k]
-    labelled = {id_map[c.passage_id] for c in engine_top if engine_counters(claim.text, c.text)}
-    report.engine.add(claim, [id_map[c.passage_id] for c in engine_top], labelled)
+    rules_top = rerank(claim.text, candidates)[:k]
+    report.rules.add(claim, [id_map[c.passage_id] for c in rules_top],
+                     {id_map[c.passage_id] for c in rules_top if engine_counters(claim.text, c.text)})
+
+    engine_top = (await rank_for_claim(app, claim.text, guild_id=None))[:k]
+    stances = await asyncio.to_thread(passage_stances, claim.text, engine_top)
+    labelled = {id_map[p.passage_id] for p in stances if p.stance == "counters"}
+    report.engine.add(claim, [id_map[p.passage_id] for p in engine_top], labelled)
     if details:
         report.details.append({"id": claim.id, "claim": claim.text, "top": [id_map[c.passage_id] for c in engine_top],
                                "counters": sorted(labelled), "refutes": sorted(claim.refutes),
@@ -274,7 +296,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
 def format_table(report: Report) -> str:
     k = report.engine.k
     rows = [("system", f"recall@{k}", f"hit@{k}", "ctr P", "ctr R", "ctr F1", "SUPPORTS→counters")]
-    for name, score in (("engine", report.engine), ("bm25", report.bm25)):
+    for name, score in report.systems():
         j = score.as_json()
         c = j["counters"]
         rows.append((name, f"{j[f'recall@{k}']:.3f}", f"{j[f'hit@{k}']:.3f}", f"{c['precision']:.3f}",
@@ -283,7 +305,8 @@ def format_table(report: Report) -> str:
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines.append(f"{report.engine.claims} claims scored in {report.seconds:.1f} s "
-                 "(bm25 counters = any negation word; engine = re-ranked top-50 + stance rules)")
+                 "(engine = /check: model re-ranking + stance decision; rules = title/source re-rank + "
+                 "stance rules; bm25 counters = any negation word)")
     return "\n".join(lines)
 
 
@@ -308,6 +331,14 @@ async def main(args: argparse.Namespace) -> int:
     if args.k < 1:
         print("eval: --k must be at least 1", file=sys.stderr)
         return 2
+    from bot.eval_stance import evaluate_stance, format_stance_table, is_stance_file, load_documents, load_pairs
+
+    if is_stance_file(args.claims):
+        pairs = load_pairs(args.claims, args.limit, getattr(args, "half", "all"))
+        documents = load_documents(args.corpus, {p.doc for p in pairs})
+        stance_report = await evaluate_stance(pairs, documents)
+        print(json.dumps(stance_report) if args.json else format_stance_table(stance_report))
+        return 0
     claims = [c for c in load_claims(args.claims, args.limit) if in_half(c, getattr(args, "half", "all"))]
     docs = load_corpus(args.corpus)
     report = await evaluate(claims, docs, k=args.k)

@@ -223,3 +223,50 @@ class VoteTally:
     helpful: int
     not_helpful: int
     mine: bool | None = None
+
+
+@dataclass(frozen=True)
+class CheckPassage:
+    """A verbatim passage that decides a source's verdict on a claim."""
+
+    passage_id: int
+    text: str
+    stance: str  # "counters" | "supports" | "discusses"
+    confidence: float
+    rationale: str
+    location: Location
+    speaker: str | None = None
+
+    def as_json(self) -> dict:
+        return {"passage_id": self.passage_id, "text": self.text, "stance": self.stance,
+                "confidence": round(self.confidence, 3), "rationale": self.rationale,
+                "speaker": self.speaker, "location": self.location.as_json()}
+
+
+@dataclass(frozen=True)
+class SourceVerdict:
+    """How one source bears on a checked claim."""
+
+    source: SourceRef
+    verdict: str  # "disputes" | "supports" | "discusses"
+    confidence: float
+    passages: list[CheckPassage]
+    relevance: float = 0.0
+    # The model's P(unrelated, discusses, supports, counters) for the claim against the window
+    # of this source's best passages: what the verdict was read from.
+    window_probabilities: tuple[float, ...] = ()
+
+    def as_json(self) -> dict:
+        source = self.source.as_json()
+        return {"source": {k: source[k] for k in ("id", "title", "outlet", "author", "url", "published")},
+                "verdict": self.verdict, "confidence": round(self.confidence, 3),
+                "passages": [p.as_json() for p in self.passages]}
+
+
+@dataclass(frozen=True)
+class CheckAnswer:
+    claim: str
+    sources: list[SourceVerdict]
+
+    def as_json(self) -> dict:
+        return {"claim": self.claim, "sources": [s.as_json() for s in self.sources]}

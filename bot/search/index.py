@@ -167,8 +167,10 @@ class SearchIndex:
 
     # -- reads -----------------------------------------------------------------------------
 
-    def search(self, tokens: Sequence[str], scopes: Sequence[str], limit: int = 5) -> list[Hit]:
-        """Best `limit` passages by BM25 over any of `tokens`, among docs in `scopes`.
+    def search(self, tokens: Sequence[str], scopes: Sequence[str], limit: int = 5,
+               source_ids: Sequence[int] | None = None) -> list[Hit]:
+        """Best `limit` passages by BM25 over any of `tokens`, among docs in `scopes` (and, when
+        given, of the sources `source_ids` only: a claim checked against chosen sources).
 
         Tokens come from `normalize.query_tokens`; they become term queries directly, never
         a parsed query string, so nothing a user types is query syntax.
@@ -198,13 +200,19 @@ class SearchIndex:
             query = tantivy.Query.boolean_query([
                 (tantivy.Occur.Must, tantivy.Query.boolean_query(should)),
                 (tantivy.Occur.Must, tantivy.Query.const_score_query(allowed, 0.0))])
+        if source_ids:
+            sources = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "source_id", int(i)))
+                 for i in dict.fromkeys(source_ids)])
+            query = tantivy.Query.boolean_query([
+                (tantivy.Occur.Must, query), (tantivy.Occur.Must, tantivy.Query.const_score_query(sources, 0.0))])
         hits = searcher.search(query, limit, count=False).hits
         if not hits:
             return []
         addresses = [address for _, address in hits]
         passage_ids = searcher.fast_field_values("passage_id", addresses)
-        source_ids = searcher.fast_field_values("source_id", addresses)
-        return [Hit(int(p), int(s), float(score)) for (score, _), p, s in zip(hits, passage_ids, source_ids)]
+        hit_sources = searcher.fast_field_values("source_id", addresses)
+        return [Hit(int(p), int(s), float(score)) for (score, _), p, s in zip(hits, passage_ids, hit_sources)]
 
     def doc_count(self) -> int:
         return self._view[0].num_docs

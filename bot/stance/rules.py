@@ -333,3 +333,19 @@ def assess(claim: StanceInput, evidence: StanceInput, *, speakers: Collection[st
         return StanceDecision(CONTEXT, round(min(0.5, 0.2 + 0.05 * ov.count), 3),
                               _rationale([f'contrast "{contrast[0].text}" without a rebuttal', shares]))
     return StanceDecision(CONTEXT, round(min(0.4, 0.1 + 0.05 * ov.count), 3), _rationale(["same topic", shares]))
+
+
+def voice_veto(claim: StanceInput, evidence: StanceInput, *, speakers: Collection[str] = ()) -> str | None:
+    """Why `evidence` cannot rebut `claim` whatever its words, or None.
+
+    Facts about who speaks that a (claim, passage) text pair does not carry, so a learned model
+    cannot see them: the claim's own speaker saying more (a rebuttal only by conceding), and a
+    verdict that names another speaker (it is about that speaker's claims)."""
+    if _same_passage(claim, evidence):
+        return "the same passage"
+    if _same_speaker(claim.speaker, evidence.speaker) and not C.concession_cues(evidence.text):
+        return f"{claim.speaker} again"
+    other = _addresses_someone_else(claim, evidence, speakers)
+    if other:
+        return f"about {other}, not {claim.speaker}"
+    return None

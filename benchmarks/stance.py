@@ -1,0 +1,107 @@
+"""Stance model costs, printed as figures (a script, not a test):
+
+    .venv/bin/python -m benchmarks.stance [--size 100000] [--backend sqlite|postgresql]
+
+* model load time and the resident memory it adds;
+* seed ingest with the model deciding the stored links (median of 5, fresh database each);
+* `/check` latency (p50 / p95 / p99) on the 200 bench topics used as claims, over the first
+  `--size` bench passages bulk-loaded beside the seed, through `bot.services.check.check`;
+* `/lookup` answer latency on the same store, to show it still only reads stored links.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks import measure
+from benchmarks.corpus import DEFAULT_CORPUS, DEFAULT_QUERIES, iter_documents, load_queries
+from benchmarks.scratch import create_database, drop_database, scratch_url
+from bot.config import PROJECT_ROOT, Settings
+
+REPEAT = 2
+
+
+def _settings(url: str, index_dir: Path, seeds: Path) -> Settings:
+    return Settings.from_env(env_file=os.devnull, database_url=url, index_dir=index_dir, seeds_dir=seeds,
+                             discord_token=None)
+
+
+async def seed_ingest_ms(backend: str, runs: int = 5) -> list[float]:
+    from bot.app import Counterpoint
+
+    out = []
+    for n in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            url = scratch_url(backend, Path(tmp))
+            await create_database(url)
+            try:
+                app = await Counterpoint.open(_settings(url, Path(tmp) / "index", PROJECT_ROOT / "seeds"),
+                                              ingest_seeds=False)
+                try:
+                    start = time.perf_counter()
+                    await app.ingest_seeds()
+                    out.append((time.perf_counter() - start) * 1000)
+                finally:
+                    await app.close()
+            finally:
+                await drop_database(url)
+    return out
+
+
+async def serve(backend: str, size: int, corpus: Path) -> dict:
+    from bot.app import Counterpoint
+    from bot.ingest.bulk import bulk_ingest
+    from bot.services.check import check
+    from bot.services.lookup import lookup
+
+    queries = load_queries(DEFAULT_QUERIES)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = scratch_url(backend, Path(tmp))
+        await create_database(url)
+        try:
+            app = await Counterpoint.open(_settings(url, Path(tmp) / "index", PROJECT_ROOT / "seeds"))
+            try:
+                await bulk_ingest(app, iter_documents(corpus, size))
+                rss_before = measure.rss_bytes()
+                from bot.stance.runtime import shared_model
+                start = time.perf_counter()
+                shared_model().probabilities([("warm", "up")])
+                load_s = time.perf_counter() - start
+                rss_added = measure.rss_bytes() - rss_before
+                for q in queries[:10]:
+                    await check(app, q, guild_id=None)
+                check_s = await measure.time_async(queries, lambda q: check(app, q, guild_id=None), REPEAT)
+                lookup_s = await measure.time_async(
+                    queries, lambda q: lookup(app, q, guild_id=None, log_query=True), REPEAT)
+            finally:
+                await app.close()
+        finally:
+            await drop_database(url)
+    return {"backend": backend, "passages": size, "model_load_s": round(load_s, 2),
+            "model_rss_added_mb": round(rss_added / 2**20, 1),
+            "check_ms": measure.percentiles_ms(check_s), "lookup_ms": measure.percentiles_ms(lookup_s),
+            "load_average": os.getloadavg()}
+
+
+async def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.stance", description=__doc__)
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    args = parser.parse_args(argv)
+    seed = await seed_ingest_ms(args.backend)
+    figures = {"seed_ingest_ms_median": round(statistics.median(seed), 1), "seed_ingest_ms": [round(x) for x in seed]}
+    figures.update(await serve(args.backend, args.size, args.corpus))
+    print(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

@@ -1,0 +1,177 @@
+"""Claim check: does anything on file dispute (or support) the claim a member typed?
+
+`/check claim:`, the console's `/check` and `python -m bot check` all call `check()`; `eval`
+calls it too (`rank_for_claim` for sentence evidence, `check` for claim-stance pairs), so the
+README's figures are this code's.
+
+1. **Candidates from the index**: BM25 top `CANDIDATES` over the claim's tokens (aliases
+   applied), among the sources this guild may see. Nothing else is ever scored: the work per
+   check is bounded whatever is on file.
+2. **Re-ranked by the stance model**: each candidate passage is scored against the claim; a
+   passage the model calls unrelated sinks, one it reads as on topic rises.
+3. **Per source**: its best passages (at most `WINDOW_PASSAGES`, in document order) form a
+   window the model reads as one text, which gives the source's verdict: `disputes`, `supports`
+   or `discusses`. Unrelated sources are dropped; if none is left the answer says nothing on
+   file addresses the claim.
+4. **Deciding passages**: the window's passages, each with its own stance (model and rules,
+   `bot.stance.judge`), confidence, rationale and exact citation.
+"""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam
+from sqlmodel import select
+
+from bot.models import Passage, Source, SourceStatus
+from bot.results import CheckAnswer, CheckPassage, Location, SourceRef, SourceVerdict
+from bot.search.normalize import query_tokens
+from bot.services._common import visible_scopes
+from bot.services.lookup import alias_cache, clean_topic
+from bot.stance import judge as J
+from bot.stance.pairs import WINDOW_PASSAGES, join_window
+from bot.stance.rules import StanceInput
+from bot.stance.runtime import shared_model
+
+CANDIDATES = 30  # index hits the model re-ranks
+CANDIDATES_PER_SOURCE = 2 * WINDOW_PASSAGES  # when checking against chosen sources only
+MAX_SOURCES = 5  # sources in one answer
+# Re-ranking: the model's relatedness plus a little of the scaled BM25 score (ties, and
+# passages the model is unsure about keep the index's order).
+BM25_WEIGHT = 0.3
+
+_ROWS = (
+    select(Passage.id, Passage.text, Passage.speaker, Passage.kind, Passage.paragraph, Passage.char_start,
+           Passage.char_end, Passage.seq, Source.id, Source.title, Source.outlet, Source.author, Source.url,
+           Source.published, Source.published_inferred, Source.subtitle, Source.guild_id, Source.status)
+    .join(Source, Source.id == Passage.source_id)
+    .where(Passage.id.in_(bindparam("ids", expanding=True)), Source.scope.in_(bindparam("scopes", expanding=True)),
+           Source.status == SourceStatus.active.value)
+)
+
+
+@dataclass(frozen=True)
+class RankedPassage:
+    """A candidate passage after the model's re-ranking."""
+
+    passage_id: int
+    text: str
+    speaker: str | None
+    seq: int
+    location: Location
+    source: SourceRef
+    bm25: float
+    probabilities: tuple[float, ...]
+    score: float
+
+    def stance_input(self) -> StanceInput:
+        return StanceInput(text=self.text, speaker=self.speaker, kind=self.location.kind, source_id=self.source.id,
+                           paragraph=self.location.paragraph, seq=self.seq)
+
+
+def _row_to_parts(row):
+    (pid, text, speaker, kind, paragraph, start, end, seq, sid, title, outlet, author, url, published, inferred,
+     subtitle, guild, status) = row
+    source = SourceRef(id=sid, title=title, outlet=outlet, author=author, url=url, published=published,
+                       published_inferred=inferred, subtitle=subtitle, guild_id=guild, status=status)
+    return pid, text, speaker, seq, Location(paragraph, start, end, kind), source
+
+
+async def rank_for_claim(app, claim: str, *, guild_id: int | None, source_ids: Sequence[int] | None = None,
+                         candidates: int = CANDIDATES) -> list[RankedPassage]:
+    """Index candidates for `claim`, re-ranked by the stance model (best first)."""
+    claim = clean_topic(claim)
+    if source_ids:
+        candidates = min(candidates, CANDIDATES_PER_SOURCE * len(source_ids))
+    async with app.sessions() as session:
+        aliases = await alias_cache(app).get(session, guild_id)
+        tokens = query_tokens(claim, aliases)
+        if not tokens:
+            return []
+        hits = app.index.search(tokens, visible_scopes(guild_id), limit=candidates, source_ids=source_ids)
+        if not hits:
+            return []
+        rows = (await session.exec(_ROWS, params={"ids": [h.passage_id for h in hits],
+                                                  "scopes": visible_scopes(guild_id)})).all()
+    parts = {row[0]: _row_to_parts(row) for row in rows}
+    hits = [h for h in hits if h.passage_id in parts]
+    if not hits:
+        return []
+    model = shared_model()
+    probs = await asyncio.to_thread(model.probabilities, [(claim, parts[h.passage_id][1]) for h in hits])
+    top = max(h.score for h in hits) or 1.0
+    ranked = []
+    for hit, row in zip(hits, probs):
+        pid, text, speaker, seq, location, source = parts[hit.passage_id]
+        related = 1.0 - float(row[J.P_UNRELATED])
+        ranked.append(RankedPassage(pid, text, speaker, seq, location, source, hit.score,
+                                    tuple(float(x) for x in row), related + BM25_WEIGHT * hit.score / top))
+    return sorted(ranked, key=lambda r: (-r.score, r.passage_id))
+
+
+def _passage_stance(claim: StanceInput, passage: RankedPassage, model, explain: bool) -> CheckPassage:
+    evidence = passage.stance_input()
+    rules = J.assess(claim, evidence)
+    veto = J.voice_veto(claim, evidence)
+    decision = J.decide(passage.probabilities, rules, veto, claim, evidence, model, explain_decision=explain)
+    if decision is not None:
+        stance, confidence, rationale = decision.stance, decision.confidence, decision.rationale
+    else:
+        stance, confidence = "discusses", 1.0 - passage.probabilities[J.P_UNRELATED]
+        rationale = J.explain(None, claim, evidence, "discusses", confidence) if explain else ""
+    return CheckPassage(passage.passage_id, passage.text, stance, confidence, rationale, passage.location,
+                        passage.speaker)
+
+
+def passage_stances(claim_text: str, ranked: Sequence[RankedPassage], *, explain: bool = False) -> list[CheckPassage]:
+    """Each ranked passage's own stance toward the claim (CPU only: run it in a thread)."""
+    claim = StanceInput(text=claim_text, is_claim=True)
+    model = shared_model()
+    return [_passage_stance(claim, r, model, explain) for r in ranked]
+
+
+_ORDER = {"disputes": "counters", "supports": "supports", "discusses": "discusses"}
+
+
+def _judge_sources(claim_text: str, ranked: list[RankedPassage], model, max_sources: int,
+                   explain: bool = True) -> list[SourceVerdict]:
+    """CPU only (run in a thread): window verdict and deciding passages per source."""
+    by_source: dict[int, list[RankedPassage]] = {}
+    for r in ranked:
+        group = by_source.setdefault(r.source.id, [])
+        if len(group) < WINDOW_PASSAGES:
+            group.append(r)
+    groups = list(by_source.values())[:max_sources * 2]  # unrelated sources drop out below
+    windows = [sorted(g, key=lambda r: (r.location.char_start, r.passage_id)) for g in groups]
+    window_probs = model.probabilities([(claim_text, join_window([r.text for r in w])) for w in windows])
+    claim = StanceInput(text=claim_text, is_claim=True)
+    out: list[SourceVerdict] = []
+    for group, window, probs in zip(groups, windows, window_probs):
+        verdict, confidence = J.window_verdict(probs)
+        if verdict is None:
+            continue  # the model reads this source as about something else
+        label = {"disputes": J.P_COUNTERS, "supports": J.P_SUPPORTS, "discusses": J.P_DISCUSSES}[verdict]
+        deciding = sorted(window, key=lambda r: (-r.probabilities[label], r.location.char_start))
+        passages = [_passage_stance(claim, r, model, explain) for r in deciding]
+        # Passages that take the verdict's side first, then the window's others in model order.
+        passages.sort(key=lambda p: p.stance != _ORDER[verdict])
+        relevance = 1.0 - float(probs[J.P_UNRELATED]) + max(r.score for r in group) / 10
+        out.append(SourceVerdict(group[0].source, verdict, confidence, passages, relevance,
+                                 tuple(float(x) for x in probs)))
+    out.sort(key=lambda s: (-s.relevance, s.source.id))
+    return out[:max_sources]
+
+
+async def check(app, claim: str, *, guild_id: int | None, source_ids: Sequence[int] | None = None,
+                max_sources: int = MAX_SOURCES, explain: bool = True) -> CheckAnswer:
+    """Verdict per source on `claim`, visible to `guild_id`. Empty sources = nothing on file
+    addresses the claim. `explain=False` skips writing rationales (eval: the verdicts and
+    passages are the same, only their explanation text is not built)."""
+    claim = clean_topic(claim)
+    ranked = await rank_for_claim(app, claim, guild_id=guild_id, source_ids=source_ids)
+    if not ranked:
+        return CheckAnswer(claim=claim, sources=[])
+    sources = await asyncio.to_thread(_judge_sources, claim, ranked, shared_model(), max_sources, explain)
+    return CheckAnswer(claim=claim, sources=sources)

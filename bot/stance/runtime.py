@@ -1,0 +1,105 @@
+"""The stance model at run time: onnxruntime + tokenizers, on the CPU, no torch, no network.
+
+`StanceModel.probabilities(pairs)` gives, for each (claim, evidence) pair, the probability of
+each of `bot.stance.pairs.LABELS`. The ONNX file and its tokenizer are committed in
+`bot/stance/model/` (see its MODEL_CARD.md); `MODEL_SHA256` pins the file and a test checks it.
+The model is loaded once per process, lazily, on first use (`shared_model()`).
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from bot.stance.pairs import LABELS, MAX_CLAIM_TOKENS, MAX_PAIR_TOKENS
+
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+MODEL_FILE = MODEL_DIR / "stance-int8.onnx"
+TOKENIZER_FILE = MODEL_DIR / "tokenizer.json"
+BATCH = 32  # pairs per onnxruntime call: bigger batches pad more, smaller ones pay more calls
+
+
+def encode_pairs(tokenizer, pairs: Sequence[tuple[str, str]]) -> tuple[list[list[int]], list[list[int]], list[list[int]]]:
+    """[CLS] claim [SEP] evidence [SEP] word-piece ids, attention mask and token types, padded
+    to the longest pair. The claim keeps at most MAX_CLAIM_TOKENS pieces and the evidence fills
+    the rest of MAX_PAIR_TOKENS, so a long window never pushes the claim out."""
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    pad = tokenizer.token_to_id("[PAD]") or 0
+    claims = tokenizer.encode_batch([c for c, _ in pairs], add_special_tokens=False)
+    evidence = tokenizer.encode_batch([e for _, e in pairs], add_special_tokens=False)
+    rows = []
+    for c, e in zip(claims, evidence):
+        c_ids = c.ids[:MAX_CLAIM_TOKENS]
+        e_ids = e.ids[:MAX_PAIR_TOKENS - 3 - len(c_ids)]
+        ids = [cls, *c_ids, sep, *e_ids, sep]
+        types = [0] * (len(c_ids) + 2) + [1] * (len(e_ids) + 1)
+        rows.append((ids, types))
+    width = max((len(ids) for ids, _ in rows), default=0)
+    input_ids = [ids + [pad] * (width - len(ids)) for ids, _ in rows]
+    mask = [[1] * len(ids) + [0] * (width - len(ids)) for ids, _ in rows]
+    token_types = [types + [0] * (width - len(types)) for _, types in rows]
+    return input_ids, mask, token_types
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def file_sha256(path: Path = MODEL_FILE) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class StanceModel:
+    """One onnxruntime session over the committed model; thread-safe for concurrent calls."""
+
+    def __init__(self, model_file: Path = MODEL_FILE, tokenizer_file: Path = TOKENIZER_FILE, *, threads: int = 1):
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        options = onnxruntime.SessionOptions()
+        # One thread per call: the bot serves many small calls, and the event loop's process
+        # shares two cores with the database; parallel calls run in their own threads.
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self._session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
+        self._lock = threading.Lock()  # the Rust tokenizer's settings are mutated per call
+        self.labels = LABELS
+
+    def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """Array of shape (len(pairs), len(LABELS)); rows sum to 1."""
+        if not pairs:
+            return np.zeros((0, len(LABELS)), dtype=np.float32)
+        # Similar lengths in one batch: less padding, the same answers.
+        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+        out = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)
+        for start in range(0, len(order), BATCH):
+            chunk = order[start:start + BATCH]
+            with self._lock:
+                ids, mask, types = encode_pairs(self._tokenizer, [pairs[i] for i in chunk])
+            logits = self._session.run(["logits"], {
+                "input_ids": np.asarray(ids, dtype=np.int64),
+                "attention_mask": np.asarray(mask, dtype=np.int64),
+                "token_type_ids": np.asarray(types, dtype=np.int64)})[0]
+            out[chunk] = _softmax(logits.astype(np.float32))
+        return out
+
+
+_shared: StanceModel | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_model() -> StanceModel:
+    """The process's one StanceModel, loaded on first use."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = StanceModel()
+        return _shared

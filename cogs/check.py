@@ -1,0 +1,48 @@
+"""`/check claim:`: which sources on file dispute, support or discuss a claim.
+
+Thin like `/lookup`: clean the option, spend the same per-user and per-guild limits (a check
+costs a few model calls, so it shares the lookup budget), defer within Discord's 3 seconds,
+call `bot.services.check`, render with `bot.render.check`. Guild visibility is the service's.
+"""
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.ratelimit import RateLimits
+from bot.render import check as render
+from bot.services.check import check as check_claim
+from bot.validate import clean_option
+from cogs._checks import lookup_cooldown
+
+NONE = discord.AllowedMentions.none()
+MAX_CLAIM = 300
+
+
+class Check(commands.Cog):
+    def __init__(self, bot) -> None:
+        self.bot = bot
+        self.app = bot.app
+        self.limits: RateLimits = getattr(bot, "rate_limits", None) or RateLimits.defaults()
+        bot.rate_limits = self.limits
+
+    @app_commands.command(name="check", description="Check a claim: which sources on file dispute or support it.")
+    @app_commands.describe(claim="The claim, e.g. Iran helped al-Qaeda carry out the 9/11 attacks",
+                           private="Only you see the answer (default: no)")
+    @app_commands.checks.dynamic_cooldown(lookup_cooldown, key=lambda i: i.user.id)
+    async def check(self, interaction: discord.Interaction, claim: app_commands.Range[str, 1, MAX_CLAIM],
+                    private: bool = False) -> None:
+        claim = clean_option(claim, name="claim", max_len=MAX_CLAIM, required=True)
+        self.limits.lookup(interaction.user.id, interaction.guild_id)
+        await interaction.response.defer(ephemeral=private, thinking=True)
+        answer = await check_claim(self.app, claim, guild_id=interaction.guild_id)
+        if not answer.sources:
+            await interaction.edit_original_response(content=render.no_related_text(answer.claim or claim),
+                                                     allowed_mentions=NONE)
+            return
+        await interaction.edit_original_response(embed=render.check_embed(answer), allowed_mentions=NONE)
+
+
+async def setup(bot) -> None:
+    await bot.add_cog(Check(bot))
