@@ -36,7 +36,6 @@ from bot.stance.rules import StanceInput
 from bot.stance.runtime import shared_model
 
 CANDIDATES = 30  # index hits the model re-ranks
-CANDIDATES_PER_SOURCE = 2 * WINDOW_PASSAGES  # when checking against chosen sources only
 MAX_SOURCES = 5  # sources in one answer
 # Re-ranking: the model's relatedness plus a little of the scaled BM25 score (ties, and
 # passages the model is unsure about keep the index's order).
@@ -83,8 +82,6 @@ async def rank_for_claim(app, claim: str, *, guild_id: int | None, source_ids: S
                          candidates: int = CANDIDATES) -> list[RankedPassage]:
     """Index candidates for `claim`, re-ranked by the stance model (best first)."""
     claim = clean_topic(claim)
-    if source_ids:
-        candidates = min(candidates, CANDIDATES_PER_SOURCE * len(source_ids))
     async with app.sessions() as session:
         aliases = await alias_cache(app).get(session, guild_id)
         tokens = query_tokens(claim, aliases)

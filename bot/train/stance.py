@@ -135,7 +135,8 @@ def train(args: argparse.Namespace) -> int:
     model.train()
     step = 0
     history = []
-    for epoch in range(args.epochs):
+    last_epoch = min(args.epochs, args.stop_after or args.epochs)
+    for epoch in range(last_epoch):
         order = list(examples)
         random.Random(args.seed + epoch).shuffle(order)
         # Similar lengths together (after a shuffle) cut padding, so an epoch costs less.
@@ -167,7 +168,8 @@ def train(args: argparse.Namespace) -> int:
 
     target = export_onnx(model, base, Path(args.out))
     digest = hashlib.sha256(target.read_bytes()).hexdigest()
-    report = {"seed": args.seed, "epochs": args.epochs, "lr": args.lr, "batch_size": args.batch_size,
+    report = {"seed": args.seed, "epochs": args.epochs, "stopped_after_epoch": last_epoch, "lr": args.lr,
+              "batch_size": args.batch_size,
               "max_pair_tokens": MAX_PAIR_TOKENS, "max_claim_tokens": MAX_CLAIM_TOKENS,
               "training_pairs": len(examples), "label_counts": label_counts(examples),
               "history": history, "seconds": round(time.monotonic() - started),
@@ -187,5 +189,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--stop-after", type=int, default=0, metavar="N",
+                        help="stop after epoch N of the --epochs learning-rate schedule and export that model")
     parser.add_argument("--limit", type=int, default=0, help="train on the first N pairs only (smoke test)")
     return parser
