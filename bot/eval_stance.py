@@ -130,6 +130,7 @@ async def evaluate_stance(pairs: Sequence[StancePair], documents: dict[str, tupl
     """Ingest the documents, check every pair, score engine and baseline."""
     from bot.app import Counterpoint
     from bot.config import Settings
+    from bot.errors import BadInput
     from bot.services.check import check
     from bot.services.sources import ingest_document
 
@@ -141,34 +142,41 @@ async def evaluate_stance(pairs: Sequence[StancePair], documents: dict[str, tupl
         app = await Counterpoint.open(settings, ingest_seeds=False)
         try:
             source_of: dict[str, int] = {}
+            refused = 0
             for doc, (title, text) in sorted(documents.items()):
                 raw = f"{title}\n\n{text}" if title else text
-                if not raw.strip():
+                try:
+                    report = await ingest_document(app, raw, filename=f"{doc}.txt", guild_id=None, actor="eval",
+                                                   overrides={"title": title or doc}, origin=f"eval:{doc}")
+                except BadInput:
+                    refused += 1  # e.g. a three-word argument: not an article, so nothing on file
                     continue
-                report = await ingest_document(app, raw, filename=f"{doc}.txt", guild_id=None, actor="eval",
-                                               overrides={"title": title or doc}, origin=f"eval:{doc}")
                 source_of[doc] = report.source_id
             ingest_seconds = time.perf_counter() - started
             for n, pair in enumerate(pairs, start=1):
                 source_id = source_of.get(pair.doc)
-                if source_id is None:
+                gold.append(pair.label)
+                if source_id is None:  # the pipeline refused the document: the bot knows nothing
+                    engine.append("unrelated")
+                    baseline.append("unrelated")
                     continue
                 answer = await check(app, pair.claim, guild_id=None, source_ids=[source_id], explain=False)
                 verdict = answer.sources[0].verdict if answer.sources else None
-                gold.append(pair.label)
                 engine.append(VERDICT_LABEL[verdict])
                 baseline.append(await _baseline(app, pair, source_id))
                 if progress:
                     progress(n, len(pairs))
         finally:
             await app.close()
-    return {"task": "stance", "pairs": len(gold), "documents": len(documents),
+    return {"task": "stance", "pairs": len(gold), "documents": len(documents), "documents_refused": refused,
             "seconds": round(time.perf_counter() - started, 1), "ingest_seconds": round(ingest_seconds, 1),
             "engine": scores(gold, engine), "baseline": scores(gold, baseline)}
 
 
 def format_stance_table(report: dict) -> str:
-    lines = [f"{report['pairs']} pairs over {report['documents']} documents in {report['seconds']:.0f} s",
+    lines = [f"{report['pairs']} pairs over {report['documents']} documents in {report['seconds']:.0f} s"
+             + (f" ({report['documents_refused']} documents refused by ingestion: their pairs count as unrelated)"
+                if report.get("documents_refused") else ""),
              "system    " + "  ".join(f"{c + ' P/R/F1':<24}" for c in CLASSES) + "macro-F1"]
     for name in ("engine", "baseline"):
         s = report[name]

@@ -135,3 +135,19 @@ async def test_slash_check_through_the_fake_discord(app):
         nothing = await harness.slash("check", [option("claim", "Zanzibar clove harvest doubled")],
                                       guild_id=GUILD_A, user_id=ALICE)
         assert nothing.final_message["content"].startswith("Nothing on file addresses")
+
+
+async def test_console_check_answers_like_the_cli(settings, engine, session_factory):
+    import io
+
+    from bot.console import run_console
+
+    out = io.StringIO()
+    lines = f"/check {CLAIM}\n/check\n/check Zanzibar clove harvest doubled\n/quit\n"
+    assert await run_console(settings, io.StringIO(lines), out) == 0
+    text = " ".join(out.getvalue().split())
+    assert f"Check: {CLAIM}" in text
+    assert "1. Disputes (confidence" in text
+    assert any(r in text for r in REBUTTALS)
+    assert "Give a claim: /check" in text
+    assert "Nothing on file addresses “Zanzibar clove harvest doubled”" in text

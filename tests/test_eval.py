@@ -69,9 +69,9 @@ def _with_gold() -> int:
 async def test_json_has_the_documented_shape_and_sane_figures(capsys):
     assert await evaluation.main(_args("--json")) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"engine", "bm25", "claims"}
+    assert set(out) == {"engine", "rules", "bm25", "claims"}
     assert out["claims"] == _with_gold() == 18  # claims without gold evidence are not scored
-    for system in ("engine", "bm25"):
+    for system in ("engine", "rules", "bm25"):
         figures = out[system]
         assert set(figures) == {"recall@5", "hit@5", "counters"}
         assert set(figures["counters"]) == {"precision", "recall", "f1", "supports_called_counters"}
@@ -87,7 +87,7 @@ async def test_table_shows_both_systems_and_limit_counts_claims(capsys):
     table = capsys.readouterr().out
     lines = table.splitlines()
     assert lines[0].split()[:3] == ["system", "recall@3", "hit@3"]
-    assert lines[2].startswith("engine") and lines[3].startswith("bm25")
+    assert lines[2].startswith("engine") and lines[3].startswith("rules") and lines[4].startswith("bm25")
     scored = sum(1 for line in CLAIMS.read_text(encoding="utf-8").splitlines()[:5] if json.loads(line)["evidence"])
     assert f"{scored} claims scored" in table
 

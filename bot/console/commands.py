@@ -1,4 +1,4 @@
-"""Everyone's console commands: look up and page through an answer, sources, help, quit.
+"""Everyone's console commands: look up and page through an answer, check a claim, sources, help, quit.
 
 The same services and limits as the `/lookup`, `/source` and `/sources` cogs; the console
 keeps the last answer (`Console.answer`) so `/next`, `/prev` and `/more` page through it the
@@ -32,6 +32,16 @@ def _show(console: Console, index: int) -> str:
     result = console.answer.results[index]
     console.counters_shown = min(len(result.counter_evidence), render.COUNTERS_INLINE)
     return render.result_text(console.answer, index)
+
+
+@command("/check", "CLAIM", "which sources on file dispute, support or discuss a claim")
+async def check(console: Console, arg: str) -> str:
+    from bot.render.check import format_check
+    from bot.services.check import check as check_claim
+
+    if not arg:
+        return "Give a claim: /check Iran helped al-Qaeda carry out the 9/11 attacks"
+    return format_check(await check_claim(console.app, arg, guild_id=console.guild_id))
 
 
 @command("/next", "", "the next result of the last lookup")

@@ -10,11 +10,17 @@ README's figures are this code's.
 2. **Re-ranked by the stance model**: each candidate passage is scored against the claim; a
    passage the model calls unrelated sinks, one it reads as on topic rises.
 3. **Per source**: its best passages (at most `WINDOW_PASSAGES`, in document order) form a
-   window the model reads as one text, which gives the source's verdict: `disputes`, `supports`
-   or `discusses`. Unrelated sources are dropped; if none is left the answer says nothing on
-   file addresses the claim.
-4. **Deciding passages**: the window's passages, each with its own stance (model and rules,
-   `bot.stance.judge`), confidence, rationale and exact citation.
+   window the model reads as one text; with the model's reading of each candidate passage it
+   gives the source's verdict (`bot.stance.judge.source_verdict`): `disputes`, `supports` or
+   `discusses`. Unrelated sources are dropped; if none is left the answer says nothing on file
+   addresses the claim.
+4. **Reported and rebutted**: when the passages that assert the claim are claims the same
+   source rebuts (counter-evidence links on file, computed at ingestion), the source reports
+   the claim in order to dispute it: its verdict is `disputes`, decided by that
+   counter-evidence.
+5. **Deciding passages**: otherwise the source's candidates that carry the verdict most (at
+   most three), each with its own stance (model and rules, `bot.stance.judge`), confidence,
+   rationale and exact citation.
 """
 from __future__ import annotations
 
@@ -26,11 +32,13 @@ from sqlalchemy import bindparam
 from sqlmodel import select
 
 from bot.models import Passage, Source, SourceStatus
-from bot.results import CheckAnswer, CheckPassage, Location, SourceRef, SourceVerdict
+from bot.results import CheckAnswer, CheckPassage, CounterItem, Location, SourceRef, SourceVerdict
+from bot.search.index import Hit
 from bot.search.normalize import query_tokens
 from bot.services._common import visible_scopes
 from bot.services.lookup import alias_cache, clean_topic
 from bot.stance import judge as J
+from bot.stance.answers import counter_links
 from bot.stance.pairs import WINDOW_PASSAGES, join_window
 from bot.stance.rules import StanceInput
 from bot.stance.runtime import shared_model
@@ -70,6 +78,14 @@ class RankedPassage:
                            paragraph=self.location.paragraph, seq=self.seq)
 
 
+async def _opening_passages(session, source_ids: Sequence[int], taken: set[int], limit: int) -> list[Hit]:
+    """The first passages of `source_ids` not already among the hits, as zero-score hits."""
+    rows = (await session.exec(
+        select(Passage.id, Passage.source_id).where(Passage.source_id.in_(list(source_ids)))
+        .order_by(Passage.seq).limit(limit + len(taken)))).all()
+    return [Hit(pid, sid, 0.0) for pid, sid in rows if pid not in taken][:limit]
+
+
 def _row_to_parts(row):
     (pid, text, speaker, kind, paragraph, start, end, seq, sid, title, outlet, author, url, published, inferred,
      subtitle, guild, status) = row
@@ -88,6 +104,11 @@ async def rank_for_claim(app, claim: str, *, guild_id: int | None, source_ids: S
         if not tokens:
             return []
         hits = app.index.search(tokens, visible_scopes(guild_id), limit=candidates, source_ids=source_ids)
+        if source_ids and len(hits) < candidates:
+            # Checked against chosen sources: a source that shares no word with the claim
+            # may still answer it ("Parents know best" to a claim about circumcision), so
+            # its opening passages are read too, up to the same bound.
+            hits += await _opening_passages(session, source_ids, {h.passage_id for h in hits}, candidates - len(hits))
         if not hits:
             return []
         rows = (await session.exec(_ROWS, params={"ids": [h.passage_id for h in hits],
@@ -98,7 +119,7 @@ async def rank_for_claim(app, claim: str, *, guild_id: int | None, source_ids: S
         return []
     model = shared_model()
     probs = await asyncio.to_thread(model.probabilities, [(claim, parts[h.passage_id][1]) for h in hits])
-    top = max(h.score for h in hits) or 1.0
+    top = max(h.score for h in hits) or 1.0  # 0 when only opening passages were read
     ranked = []
     for hit, row in zip(hits, probs):
         pid, text, speaker, seq, location, source = parts[hit.passage_id]
@@ -132,33 +153,72 @@ def passage_stances(claim_text: str, ranked: Sequence[RankedPassage], *, explain
 _ORDER = {"disputes": "counters", "supports": "supports", "discusses": "discusses"}
 
 
+def _reported_and_rebutted(group: list[RankedPassage], contested: dict[int, list[CounterItem]]
+                           ) -> list[tuple[RankedPassage, list[CounterItem]]]:
+    """Passages of the source that assert the claim (the model reads them as supporting it)
+    while the same source holds counter-evidence against them: a reported claim and its
+    rebuttal ("Pompeo said ... The Times said he offered no intelligence"), strongest first."""
+    out = []
+    for r in sorted(group, key=lambda r: -r.probabilities[J.P_SUPPORTS]):
+        if r.probabilities[J.P_SUPPORTS] < J.REPORTED_SUPPORT:
+            break
+        own = [c for c in contested.get(r.passage_id, []) if c.source.id == r.source.id]
+        if own:
+            out.append((r, own))
+    return out
+
+
+def _rebuttal_passage(item: CounterItem, claim: RankedPassage) -> CheckPassage:
+    opening = " ".join(claim.text.split()[:8])
+    why = J.cut_rationale(f"rebuts the reported claim “{opening}…” · {item.rationale}")
+    return CheckPassage(item.passage_id, item.text, "counters", item.confidence, why, item.location, item.speaker)
+
+
 def _judge_sources(claim_text: str, ranked: list[RankedPassage], model, max_sources: int,
-                   explain: bool = True) -> list[SourceVerdict]:
-    """CPU only (run in a thread): window verdict and deciding passages per source."""
+                   explain: bool = True, contested: dict[int, list[CounterItem]] | None = None) -> list[SourceVerdict]:
+    """CPU only (run in a thread): verdict and deciding passages per source."""
+    contested = contested or {}
     by_source: dict[int, list[RankedPassage]] = {}
     for r in ranked:
-        group = by_source.setdefault(r.source.id, [])
-        if len(group) < WINDOW_PASSAGES:
-            group.append(r)
+        by_source.setdefault(r.source.id, []).append(r)
     groups = list(by_source.values())[:max_sources * 2]  # unrelated sources drop out below
-    windows = [sorted(g, key=lambda r: (r.location.char_start, r.passage_id)) for g in groups]
+    # The window: the source's best passages (at most WINDOW_PASSAGES) in document order.
+    windows = [sorted(g[:WINDOW_PASSAGES], key=lambda r: (r.location.char_start, r.passage_id)) for g in groups]
     window_probs = model.probabilities([(claim_text, join_window([r.text for r in w])) for w in windows])
     claim = StanceInput(text=claim_text, is_claim=True)
     out: list[SourceVerdict] = []
-    for group, window, probs in zip(groups, windows, window_probs):
-        verdict, confidence = J.window_verdict(probs)
+    for group, probs in zip(groups, window_probs):
+        verdict, confidence = J.source_verdict(probs, [r.probabilities for r in group])
         if verdict is None:
             continue  # the model reads this source as about something else
-        label = {"disputes": J.P_COUNTERS, "supports": J.P_SUPPORTS, "discusses": J.P_DISCUSSES}[verdict]
-        deciding = sorted(window, key=lambda r: (-r.probabilities[label], r.location.char_start))
-        passages = [_passage_stance(claim, r, model, explain) for r in deciding]
-        # Passages that take the verdict's side first, then the window's others in model order.
-        passages.sort(key=lambda p: p.stance != _ORDER[verdict])
+        rebutted = _reported_and_rebutted(group, contested) if verdict in ("supports", "discusses") else []
+        if rebutted:
+            # The source reports the claim and rebuts it: it disputes the claim, and the
+            # counter-evidence on file is what decides it.
+            items = sorted({c.passage_id: (c, r) for r, cs in rebutted for c in cs}.values(),
+                           key=lambda cr: (cr[0].origin != "moderator", -cr[0].confidence))[:WINDOW_PASSAGES]
+            passages = [_rebuttal_passage(c, r) for c, r in items]
+            verdict, confidence = "disputes", max(p.confidence for p in passages)
+        else:
+            label = {"disputes": J.P_COUNTERS, "supports": J.P_SUPPORTS, "discusses": J.P_DISCUSSES}[verdict]
+            # The passages that carry the verdict most, then the best-ranked for context.
+            deciding = sorted(group, key=lambda r: (-r.probabilities[label], -r.score))[:WINDOW_PASSAGES]
+            passages = [_passage_stance(claim, r, model, explain) for r in deciding]
+            passages.sort(key=lambda p: p.stance != _ORDER[verdict])  # stable: the verdict's side first
         relevance = 1.0 - float(probs[J.P_UNRELATED]) + max(r.score for r in group) / 10
         out.append(SourceVerdict(group[0].source, verdict, confidence, passages, relevance,
                                  tuple(float(x) for x in probs)))
     out.sort(key=lambda s: (-s.relevance, s.source.id))
     return out[:max_sources]
+
+
+async def _contested(app, ranked: Sequence[RankedPassage], guild_id: int | None) -> dict[int, list[CounterItem]]:
+    """Counter-evidence on file for the candidates that are claims (one indexed query)."""
+    if not ranked:
+        return {}
+    async with app.sessions() as session:
+        links = await counter_links(session, guild_id=guild_id, claims=[r.passage_id for r in ranked])
+    return links.by_claim
 
 
 async def check(app, claim: str, *, guild_id: int | None, source_ids: Sequence[int] | None = None,
@@ -170,5 +230,6 @@ async def check(app, claim: str, *, guild_id: int | None, source_ids: Sequence[i
     ranked = await rank_for_claim(app, claim, guild_id=guild_id, source_ids=source_ids)
     if not ranked:
         return CheckAnswer(claim=claim, sources=[])
-    sources = await asyncio.to_thread(_judge_sources, claim, ranked, shared_model(), max_sources, explain)
+    contested = await _contested(app, ranked, guild_id)
+    sources = await asyncio.to_thread(_judge_sources, claim, ranked, shared_model(), max_sources, explain, contested)
     return CheckAnswer(claim=claim, sources=sources)

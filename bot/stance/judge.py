@@ -41,6 +41,8 @@ COUNTERS_WITH_RULES = 0.25
 DISPUTES_VERDICT = 0.55
 SUPPORTS_VERDICT = 0.55
 UNRELATED_VERDICT = 0.60
+# A passage the model reads as asserting the claim this strongly is the source reporting it.
+REPORTED_SUPPORT = 0.5
 OCCLUSION_WORDS = 8  # words of the evidence tried for an explanation when no cue is present
 _WORD = re.compile(r"[^\W_]+(?:[-’'][^\W_]+)*")
 _SMALL = frozenset("the a an and or of to in on at for by with from as is are was were be been it its this that "
@@ -60,7 +62,7 @@ class Judgement:
         return 1.0 - self.probabilities[P_UNRELATED]
 
 
-def _cut(text: str) -> str:
+def cut_rationale(text: str) -> str:
     return text if len(text) <= MAX_RATIONALE else text[:MAX_RATIONALE - 1].rstrip() + "…"
 
 
@@ -116,7 +118,7 @@ def explain(model, claim: StanceInput, evidence: StanceInput, stance: str, p: fl
         shared = overlap(claim.text, evidence.text, ignore=name_keys(claim.speaker)).surface
         if shared:
             parts.append(f"shares {_quote_words(shared)}")
-    return _cut(" · ".join(p for p in parts if p))
+    return cut_rationale(" · ".join(p for p in parts if p))
 
 
 def decide(probs: Sequence[float], rules: StanceDecision | None, veto: str | None, claim: StanceInput,
@@ -162,14 +164,27 @@ def judge_pairs(model, pairs: Sequence[tuple[StanceInput, StanceInput, Collectio
     return out
 
 
-def window_verdict(probs: Sequence[float]) -> tuple[str | None, float]:
-    """A source's verdict from the model's probabilities for the claim against its window:
-    ("disputes" | "supports" | "discusses", confidence), or (None, p) when unrelated."""
-    p = np.asarray(probs, dtype=float)
-    if p[P_COUNTERS] >= DISPUTES_VERDICT:
-        return "disputes", float(p[P_COUNTERS])
-    if p[P_SUPPORTS] >= SUPPORTS_VERDICT:
-        return "supports", float(p[P_SUPPORTS])
-    if p[P_UNRELATED] >= UNRELATED_VERDICT:
-        return None, float(p[P_UNRELATED])
-    return "discusses", float(1.0 - p[P_UNRELATED])
+def source_verdict(window: Sequence[float], passages: Sequence[Sequence[float]]) -> tuple[str | None, float]:
+    """A source's verdict on a claim: ("disputes" | "supports" | "discusses", confidence), or
+    (None, p) when the source is about something else.
+
+    Two readings must agree: the model on the window of the source's best passages read as
+    one text, and the model on its single most disputing (or supporting) passage. Their
+    geometric mean is the verdict's score: a window that leans one way because of one
+    reported claim, or one stray sentence in an otherwise neutral article, is not enough."""
+    if not passages:
+        return None, 1.0
+    w = np.asarray(window, dtype=float)
+    p = np.asarray(passages, dtype=float)
+    unrelated = float(min(w[P_UNRELATED], p[:, P_UNRELATED].min()))
+    if unrelated >= UNRELATED_VERDICT:
+        return None, unrelated
+    disputes = float(np.sqrt(w[P_COUNTERS] * p[:, P_COUNTERS].max()))
+    supports = float(np.sqrt(w[P_SUPPORTS] * p[:, P_SUPPORTS].max()))
+    if disputes >= DISPUTES_VERDICT and disputes >= supports:
+        return "disputes", disputes
+    if supports >= SUPPORTS_VERDICT:
+        return "supports", supports
+    if disputes >= DISPUTES_VERDICT:
+        return "disputes", disputes
+    return "discusses", 1.0 - unrelated

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +21,9 @@ MODEL_DIR = Path(__file__).resolve().parent / "model"
 MODEL_FILE = MODEL_DIR / "stance-int8.onnx"
 TOKENIZER_FILE = MODEL_DIR / "tokenizer.json"
 BATCH = 32  # pairs per onnxruntime call: bigger batches pad more, smaller ones pay more calls
+# Answers for recent pairs, kept because they recur: re-ingesting an edited article re-judges
+# its unchanged pairs, and a claim is checked again against the same passages. ~100 bytes each.
+CACHE_PAIRS = 50_000
 
 
 def encode_pairs(tokenizer, pairs: Sequence[tuple[str, str]]) -> tuple[list[list[int]], list[list[int]], list[list[int]]]:
@@ -71,12 +75,32 @@ class StanceModel:
         self._session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
         self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
         self._lock = threading.Lock()  # the Rust tokenizer's settings are mutated per call
+        self._cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self.labels = LABELS
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """Array of shape (len(pairs), len(LABELS)); rows sum to 1."""
-        if not pairs:
-            return np.zeros((0, len(LABELS)), dtype=np.float32)
+        out = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)
+        todo: list[int] = []
+        with self._lock:
+            for i, (claim, evidence) in enumerate(pairs):
+                hit = self._cache.get((claim, evidence))
+                if hit is None:
+                    todo.append(i)
+                else:
+                    self._cache.move_to_end((claim, evidence))
+                    out[i] = hit
+        if todo:
+            fresh = self._run([pairs[i] for i in todo])
+            out[todo] = fresh
+            with self._lock:
+                for i, row in zip(todo, fresh):
+                    self._cache[(pairs[i][0], pairs[i][1])] = row
+                while len(self._cache) > CACHE_PAIRS:
+                    self._cache.popitem(last=False)
+        return out
+
+    def _run(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         # Similar lengths in one batch: less padding, the same answers.
         order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
         out = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)

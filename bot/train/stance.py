@@ -123,7 +123,7 @@ def train(args: argparse.Namespace) -> int:
     examples = training_set(eval_dir, args.seed)
     if args.limit:
         examples = examples[:args.limit]
-    devs = dev_sets(eval_dir, args.seed)
+    devs = dev_sets(eval_dir, args.seed) if args.dev_figures else {}
     print(f"training pairs: {len(examples)} {label_counts(examples)}", flush=True)
 
     model = AutoModelForSequenceClassification.from_pretrained(
@@ -161,7 +161,7 @@ def train(args: argparse.Namespace) -> int:
                 print(f"epoch {epoch + 1} step {step}/{steps} loss {running / 100:.4f} "
                       f"{time.monotonic() - started:.0f}s", flush=True)
                 running = 0.0
-        figures = {name: evaluate(model, tokenizer, dev) for name, dev in devs.items()}
+        figures = {name: evaluate(model, tokenizer, dev) for name, dev in devs.items()} if args.dev_figures else {}
         history.append({"epoch": epoch + 1, "seconds": round(time.monotonic() - started), "dev": figures})
         print(json.dumps(history[-1]), flush=True)
         model.save_pretrained(workdir / f"epoch{epoch + 1}")
@@ -191,5 +191,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--stop-after", type=int, default=0, metavar="N",
                         help="stop after epoch N of the --epochs learning-rate schedule and export that model")
+    parser.add_argument("--no-dev-figures", dest="dev_figures", action="store_false",
+                        help="skip the quick per-epoch dev figures (the real ones come from `python -m bot eval`)")
     parser.add_argument("--limit", type=int, default=0, help="train on the first N pairs only (smoke test)")
     return parser
