@@ -8,7 +8,8 @@ README's figures are this code's.
    applied), among the sources this guild may see. Nothing else is ever scored: the work per
    check is bounded whatever is on file.
 2. **Re-ranked by the stance model**: each candidate passage is scored against the claim; a
-   passage the model calls unrelated sinks, one it reads as on topic rises.
+   passage the model reads as taking a side on it rises, with the BM25 score, the claim's
+   words in the source's title and the source's other matching passages.
 3. **Per source**: its best passages (at most `WINDOW_PASSAGES`, in document order) form a
    window the model reads as one text; with the model's reading of each candidate passage it
    gives the source's verdict (`bot.stance.judge.source_verdict`): `disputes`, `supports` or
@@ -34,7 +35,7 @@ from sqlmodel import select
 from bot.models import Passage, Source, SourceStatus
 from bot.results import CheckAnswer, CheckPassage, CounterItem, Location, SourceRef, SourceVerdict
 from bot.search.index import Hit
-from bot.search.normalize import query_tokens
+from bot.search.normalize import index_tokens, query_tokens
 from bot.services._common import visible_scopes
 from bot.services.lookup import alias_cache, clean_topic
 from bot.stance import judge as J
@@ -45,9 +46,14 @@ from bot.stance.runtime import shared_model
 
 CANDIDATES = 30  # index hits the model re-ranks
 MAX_SOURCES = 5  # sources in one answer
-# Re-ranking: the model's relatedness plus a little of the scaled BM25 score (ties, and
-# passages the model is unsure about keep the index's order).
-BM25_WEIGHT = 0.3
+# Re-ranking weights, chosen on the SciFact dev half (docs/stance.md): the model's reading that
+# the passage takes a side on the claim (P(supports) + P(counters)), the BM25 score scaled by
+# the best candidate's, the share of the claim's words in the source's title, and the other
+# candidates of the same source (several of its passages match: it is about the claim).
+STANCE_WEIGHT = 1.0
+BM25_WEIGHT = 1.0
+TITLE_WEIGHT = 0.5
+SOURCE_WEIGHT = 0.2
 
 _ROWS = (
     select(Passage.id, Passage.text, Passage.speaker, Passage.kind, Passage.paragraph, Passage.char_start,
@@ -120,12 +126,23 @@ async def rank_for_claim(app, claim: str, *, guild_id: int | None, source_ids: S
     model = shared_model()
     probs = await asyncio.to_thread(model.probabilities, [(claim, parts[h.passage_id][1]) for h in hits])
     top = max(h.score for h in hits) or 1.0  # 0 when only opening passages were read
+    claim_words = set(index_tokens(claim))
+    by_source: dict[int, float] = {}
+    title_share: dict[int, float] = {}
+    for hit in hits:
+        by_source[hit.source_id] = by_source.get(hit.source_id, 0.0) + hit.score / top
+        if hit.source_id not in title_share:
+            title = set(index_tokens(parts[hit.passage_id][5].title or ""))
+            title_share[hit.source_id] = len(claim_words & title) / len(claim_words) if claim_words else 0.0
     ranked = []
     for hit, row in zip(hits, probs):
         pid, text, speaker, seq, location, source = parts[hit.passage_id]
-        related = 1.0 - float(row[J.P_UNRELATED])
+        takes_side = float(row[J.P_SUPPORTS] + row[J.P_COUNTERS])
+        same_source = min(1.0, by_source[hit.source_id] - hit.score / top)
+        score = (STANCE_WEIGHT * takes_side + BM25_WEIGHT * hit.score / top
+                 + TITLE_WEIGHT * title_share[hit.source_id] + SOURCE_WEIGHT * same_source)
         ranked.append(RankedPassage(pid, text, speaker, seq, location, source, hit.score,
-                                    tuple(float(x) for x in row), related + BM25_WEIGHT * hit.score / top))
+                                    tuple(float(x) for x in row), score))
     return sorted(ranked, key=lambda r: (-r.score, r.passage_id))
 
 
