@@ -80,8 +80,10 @@ class Lookup(commands.Cog):
     async def sources_list(self, interaction: discord.Interaction, page: app_commands.Range[int, 1, MAX_ID] = 1) -> None:
         await interaction.response.defer(thinking=True)
         result = await sources.list_sources(self.app, guild_id=interaction.guild_id, page=page)
-        await interaction.edit_original_response(embed=embeds.sources_embed(result), view=sources_view(result),
-                                                 allowed_mentions=NONE)
+        # The service shows the last page for a page past the end; say so rather than pretend.
+        note = embeds.no_such_page_text(page, result) if page > result.page else None
+        await interaction.edit_original_response(content=note, embed=embeds.sources_embed(result),
+                                                 view=sources_view(result), allowed_mentions=NONE)
 
 
 async def setup(bot) -> None:

@@ -75,3 +75,11 @@ def test_cli_ingest_and_reindex(tmp_path):
     source = json.loads(found.stdout)["results"][0]["source"]
     assert (source["title"], source["outlet"], source["published"], source["published_inferred"]) == (
         "Harbour wall", "Gazette", "2024-02-03", False)
+
+
+def test_cli_eval_without_its_data_says_where_the_data_lives(tmp_path):
+    proc = _run_cli(tmp_path, "eval", str(tmp_path / "scifact-train.jsonl"), "--corpus", str(tmp_path / "corpus.jsonl"))
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f"eval: file not found: {tmp_path / 'scifact-train.jsonl'}. The evaluation data "
+                                  "is not part of the repository: ")
+    assert "live in the shared folder beside the project (../shared/eval/); see docs/evaluation.md." in proc.stderr

@@ -246,7 +246,11 @@ async def test_source_and_sources(harness, app):
     listing = await harness.slash("sources", [], guild_id=GUILD_A, user_id=ALICE)
     embed = only_embed(listing.final_message)
     assert f"`#{seed_id}`" in embed["description"] and embed["footer"]["text"] == "Page 1 of 1 · 1 source"
+    assert not listing.final_message.get("content")
     assert_no_pings(listing)
+    past = await harness.slash("sources", [option("page", 2, 4)], guild_id=GUILD_A, user_id=ALICE)
+    assert past.final_message["content"] == "There is no page 2: 1 source on 1 page. Here is page 1."
+    assert only_embed(past.final_message)["footer"]["text"] == "Page 1 of 1 · 1 source"
 
 
 async def test_a_domain_error_after_deferring_is_a_friendly_ephemeral_followup(harness):

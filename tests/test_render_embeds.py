@@ -118,13 +118,17 @@ def test_source_sources_audit_ingest_and_vote_renderings():
     detail = SourceDetail(source=SEED, passages=30,
                           claims=[ClaimSummary(passage_id=42, text=QUOTE, speaker="Mike Pompeo", paragraph=12, counters=2)],
                           links=[LinkSummary(link_id=1, claim_passage_id=42, evidence_passage_id=101, stance="counters",
-                                             origin="auto", status="active", confidence=0.8, rationale="r")],
+                                             origin="auto", status="active", confidence=0.8, rationale="r",
+                                             evidence_text="The New York Times said Pompeo offered *no* evidence.",
+                                             evidence_speaker="The New York Times", evidence_source_id=1,
+                                             evidence_paragraph=12)],
                           added_at=datetime(2026, 1, 1, tzinfo=timezone.utc), added_by="seed")
     embed = embeds.source_embed(detail)
     assert embed.title == escape(SEED.title)
-    assert "30 passages, 1 claims, 1 links." in embed.description
+    assert "30 passages, 1 claim, 1 link." in embed.description  # never "1 claims, 1 links"
     assert embed.fields[0].name == "Claim #42 — Mike Pompeo"
-    assert "#42 ← #101 counters (auto)" in embed.fields[1].value
+    assert embed.fields[1].value == (
+        "#42 ← counters: “The New York Times said Pompeo offered \\*no\\* evidence.” — The New York Times (#101, auto)")
 
     page = embeds.sources_embed(SourcePage(items=[SEED], page=1, pages=3, total=25))
     assert "`#1`" in page.description and page.footer.text == "Page 1 of 3 · 25 sources"

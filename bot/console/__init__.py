@@ -48,6 +48,23 @@ async def handle_line(console: Console, line: str) -> str | None:
         return "Something went wrong; the details are in the log."
 
 
+def _terminal_reader():
+    """At a real terminal: `input()` with line editing and history (arrow keys) where the
+    platform has `readline`; returns "" at Ctrl-D like `readline()` at end of input."""
+    try:
+        import readline  # noqa: F401 - importing it gives input() editing and history
+    except ImportError:
+        pass
+
+    def read() -> str:
+        try:
+            return input(PROMPT) + "\n"
+        except EOFError:
+            return ""
+
+    return read
+
+
 async def run_console(settings: Settings, stdin: TextIO | None = None, stdout: TextIO | None = None, *,
                       moderator: bool = False) -> int:
     """Run the console until /quit or end of input; returns the exit status (0)."""
@@ -56,6 +73,7 @@ async def run_console(settings: Settings, stdin: TextIO | None = None, stdout: T
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive = stdin.isatty()
+    read_line = _terminal_reader() if interactive and stdin is sys.stdin and stdout is sys.stdout else stdin.readline
 
     def say(text: str) -> None:
         stdout.write(text + "\n")
@@ -68,10 +86,10 @@ async def run_console(settings: Settings, stdin: TextIO | None = None, stdout: T
                 else "start it with --moderator for /curate and /digest preview")
         say(f"Counterpoint local console ({mode}). Type /help for commands, /quit to leave.")
         while True:
-            if interactive:
+            if interactive and read_line is stdin.readline:
                 stdout.write(PROMPT)
                 stdout.flush()
-            line = await asyncio.to_thread(stdin.readline)  # never block the event loop on the terminal
+            line = await asyncio.to_thread(read_line)  # never block the event loop on the terminal
             if not line:
                 break
             reply = await handle_line(console, line)

@@ -155,7 +155,9 @@ def source_embed(detail: SourceDetail) -> discord.Embed:
         lines.insert(0, f"*{truncate(escape(source.subtitle), 600)}*")
     if source.status != "active":
         lines.append(f"**Status:** {source.status}")
-    lines.append(f"{detail.passages} passages, {len(detail.claims)} claims, {len(detail.links)} links.")
+    links = [l for l in detail.links if l.status == "active"]
+    lines.append(f"{plural(detail.passages, 'passage')}, {plural(len(detail.claims), 'claim')}, "
+                 f"{plural(len(links), 'link')}.")
     checked = check_text(detail)
     if checked:
         lines.append(truncate(escape(checked), 600))
@@ -176,13 +178,30 @@ def source_embed(detail: SourceDetail) -> discord.Embed:
         embed.add_field(name=name, value=value, inline=False)
     if len(detail.claims) > 10:
         embed.add_field(name="More claims", value=f"{len(detail.claims) - 10} more not shown.", inline=False)
-    links = [l for l in detail.links if l.status == "active"]
     if links:
-        text = "\n".join(f"#{l.claim_passage_id} ← #{l.evidence_passage_id} {l.stance} ({l.origin})" for l in links[:15])
-        if len(links) > 15:
-            text += f"\n… {len(links) - 15} more"
-        embed.add_field(name="Links (claim ← evidence)", value=truncate(text, 1000), inline=False)
+        shown = links[:LINKS_SHOWN]
+        text = "\n".join(_link_line(l) for l in shown)
+        if len(links) > len(shown):
+            text += f"\n… {len(links) - len(shown)} more"
+        embed.add_field(name="Linked passages (claim ← evidence)", value=truncate(text, 1000), inline=False)
     return fit(embed)
+
+
+LINKS_SHOWN = 6
+LINK_QUOTE_CHARS = 80
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _link_line(link) -> str:
+    """“#5 ← counters: “opening words…” — The New York Times (#19, auto)”: the evidence quoted
+    with its speaker, not a bare pair of ids."""
+    who = f" — {escape(link.evidence_speaker)}" if link.evidence_speaker else ""
+    quote = escape(truncate(" ".join((link.evidence_text or "").split()), LINK_QUOTE_CHARS))
+    origin = "moderator" if link.origin == "moderator" else "auto"
+    return f"#{link.claim_passage_id} ← {link.stance}: “{quote}”{who} (#{link.evidence_passage_id}, {origin})"
 
 
 def sources_embed(page: SourcePage) -> discord.Embed:
@@ -202,6 +221,11 @@ def sources_embed(page: SourcePage) -> discord.Embed:
     return fit(embed)
 
 
+def no_such_page_text(requested: int, page: SourcePage) -> str:
+    return (f"There is no page {requested}: {plural(page.total, 'source')} on "
+            f"{plural(page.pages, 'page')}. Here is page {page.page}.")
+
+
 def ingest_embed(report: IngestReport) -> discord.Embed:
     """What an ingest did; a source already on file names its number and says nothing was stored."""
     words = {"created": "Added", "updated": "Updated", "unchanged": "Already on file (unchanged)",
@@ -215,8 +239,8 @@ def ingest_embed(report: IngestReport) -> discord.Embed:
         embed.description = (f"This article is already on file as source #{report.source_id}: "
                              f"nothing new was stored.")
     else:
-        embed.description = (f"Source #{report.source_id}: {report.passages} passages, "
-                             f"{report.links} counter-evidence links found.")
+        embed.description = (f"Source #{report.source_id}: {plural(report.passages, 'passage')}, "
+                             f"{plural(report.links, 'counter-evidence link')} found.")
     return embed
 
 
