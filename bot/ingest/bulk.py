@@ -19,7 +19,6 @@ be O(claims) queries doing nothing useful; call it explicitly for a small curate
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.errors import BadInput
-from bot.ingest.pipeline import canonical_url
+from bot.ingest.pipeline import canonical_url, content_hash
 from bot.models import AuditLog, IndexChange, Passage, PassageKind, Source, SourceStatus, scope_key, utcnow
 
 log = logging.getLogger(__name__)
@@ -119,7 +118,7 @@ def prepare_document(doc: BulkDocument, *, guild_id: int | None, actor: str, now
         start = end + 1
     if doc.url and len(doc.url) > MAX_URL:
         raise BadInput(f"The link of {doc.origin[:80]} is longer than {MAX_URL} characters.")
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    digest = content_hash(text)  # the same fingerprint as single uploads: one article, one source
     title = " ".join((doc.title or "").split())[:MAX_TITLE] or sentences[0][:MAX_TITLE]
     source_row = {
         "guild_id": guild_id, "scope": scope_key(guild_id), "origin": doc.origin, "title": title,

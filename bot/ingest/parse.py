@@ -13,7 +13,7 @@ import re
 
 from bot.ingest.attribute import attribute
 from bot.ingest.dates import find_dates, infer_published, is_dateline, parse_date
-from bot.ingest.extract import METADATA_KEYS, extract, load_sidecar, normalize_metadata
+from bot.ingest.extract import METADATA_KEYS, clean_authors, extract, load_sidecar, normalize_metadata
 from bot.ingest.segment import cap_length, sentence_spans
 from bot.ingest.types import ParsedArticle, ParsedPassage
 
@@ -131,6 +131,8 @@ def _merge_metadata(found: dict, sidecar: dict | None, overrides: dict | None) -
     merged = dict(found)
     merged.update(normalize_metadata(sidecar))
     merged.update(normalize_metadata(overrides))
+    if merged.get("author"):
+        merged["author"] = clean_authors(str(merged["author"]), str(merged.get("outlet") or ""))
     return merged
 
 

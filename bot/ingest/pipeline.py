@@ -9,6 +9,8 @@ Every change appends an `IndexChange` row so each process's search index can fol
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, or_
@@ -29,7 +31,22 @@ class StoreResult:
 
 
 def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """What the article says, whatever its format: the words of its body (headline, subtitle
+    and captions left out: a .md file keeps its title in front matter, an HTML page in its
+    metadata), case-folded, with quotes, dashes and markup-level punctuation ignored. The same
+    article as .txt, .md or .html is then "already on file"; an edit to its words is not."""
+    words = _FINGERPRINT_WORDS.findall(unicodedata.normalize("NFKC", text).casefold())
+    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
+
+
+def article_hash(article: ParsedArticle) -> str:
+    skip = {p.paragraph for p in article.passages if p.kind in ("headline", "subtitle", "caption")}
+    paragraphs = article.text.split("\n\n")
+    body = [p for number, p in enumerate(paragraphs, start=1) if number not in skip]
+    return content_hash("\n\n".join(body) if body else article.text)
+
+
+_FINGERPRINT_WORDS = re.compile(r"\w+")
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -87,7 +104,7 @@ def _metadata(article: ParsedArticle) -> dict:
 async def store_article(session: AsyncSession, article: ParsedArticle, *, origin: str,
                         guild_id: int | None, actor: str) -> StoreResult:
     scope = scope_key(guild_id)
-    text_hash = content_hash(article.text)
+    text_hash = article_hash(article)
     meta = _metadata(article)
     curl = canonical_url(meta["url"])
     existing = (await session.exec(select(Source).where(Source.scope == scope, Source.origin == origin))).first()
@@ -109,14 +126,18 @@ async def store_article(session: AsyncSession, article: ParsedArticle, *, origin
         # A moderator removed it: re-ingesting does not silently change it (restore first).
         return StoreResult(existing.id, "removed", 0)
     same_meta = all(getattr(existing, k) == v for k, v in meta.items())
-    if existing.content_hash == text_hash and same_meta:
+    if existing.text == article.text and same_meta:
+        if existing.content_hash != text_hash:  # stored before hashes ignored format: refresh it
+            existing.content_hash = text_hash
+            session.add(existing)
+            await session.flush()
         return StoreResult(existing.id, "unchanged", 0)
     for name, value in meta.items():
         setattr(existing, name, value)
     existing.canonical_url = curl
     existing.updated_at = utcnow()
-    if existing.content_hash != text_hash:
-        existing.content_hash = text_hash
+    existing.content_hash = text_hash
+    if existing.text != article.text:
         existing.text = article.text
         await _reanchor_passages(session, existing.id, article.passages)
     session.add(existing)
