@@ -35,9 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the Discord bot (the local console without DISCORD_TOKEN)")
     console = sub.add_parser("console", help="run the local console")
-    for p in (run, console):
-        p.add_argument("--moderator", action="store_true",
-                       help="console only: allow /curate and /digest preview on the shared library")
+    run.add_argument("--moderator", action="store_true",
+                     help="for the console (no DISCORD_TOKEN): allow /curate and /digest preview on the shared library")
+    console.add_argument("--moderator", action="store_true",
+                         help="allow /curate and /digest preview on the shared library")
     ingest = sub.add_parser("ingest", help="ingest a file or a folder of articles (.txt, .md, .html)",
                             description="Ingest articles as shared (global) sources. Citation details come "
                                         "from, highest first: these options, a NAME.meta.json sidecar, the "
