@@ -159,7 +159,14 @@ async def cmd_ask(settings: Settings, topic: str, as_json: bool, limit: int) -> 
 
     async def run(app) -> int:
         answer = await lookup(app, topic, guild_id=None, limit=limit, log_query=False)
-        print(json.dumps(answer.as_json(), ensure_ascii=False, indent=2) if as_json else format_answer(answer))
+        if as_json:
+            from bot.services.explain import explain_answer
+
+            data = answer.as_json()
+            data["explain"] = (await explain_answer(app, answer, guild_id=None, limit=limit)).as_json()
+            print(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            print(format_answer(answer))
         return 0
 
     return await _with_app(settings, run)

@@ -112,6 +112,9 @@ class LookupResult:
     matched_passage_id: int | None = None
     verdict: VerdictInfo | None = None  # this guild's moderator verdict on the claim
     drift: DriftInfo | None = None  # the page's last verification, for this quote
+    bm25: float | None = None  # the index's score of the passage the topic matched (before priors)
+    is_claim: bool = False  # attributed claim (the claim prior applies)
+    coverage: int | None = None  # how much of the topic it holds, in quarters (ranked on first)
 
     def as_json(self) -> dict:
         return {

@@ -5,6 +5,7 @@ custom_id templates (all <= 100 characters):
     cp:ctr:<query_log_id>:<index>          all counter-evidence for one result
     cp:src:<source_id>                     source details
     cp:vote:<passage_id>:<1|0>             helpful / not helpful (one vote per user, changeable)
+    cp:why:<query_log_id>:<index>          "Why this?": the numbers behind one result, privately
     cp:srcs:<page>:<p|n>                   /sources pagination
 
 Every callback defers before touching the database, answers through `bot.render`, and sends
@@ -21,7 +22,9 @@ import discord
 from bot.client import answer_error
 from bot.render import embeds
 from bot.results import LookupAnswer, SourcePage
+from bot.render.why import why_embed
 from bot.services import sources, votes
+from bot.services.explain import explain_answer
 from bot.services.replay import replay_lookup
 
 log = logging.getLogger(__name__)
@@ -137,6 +140,34 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"cp:vote:(
             await answer_error(interaction, error)
 
 
+class WhyButton(discord.ui.DynamicItem[discord.ui.Button], template=r"cp:why:(?P<log>\d+):(?P<index>\d+)"):
+    """Why this result ranked where it did (query, terms, priors, votes, counter-evidence order),
+    privately: the lookup is re-run from the query log, then explained (bot.services.explain)."""
+
+    def __init__(self, log_id: int, index: int) -> None:
+        super().__init__(discord.ui.Button(label="Why this?", emoji="❔", style=discord.ButtonStyle.secondary,
+                                           custom_id=f"cp:why:{log_id}:{index}", row=1))
+        self.log_id, self.index = log_id, index
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str], /):
+        return cls(int(match["log"]), int(match["index"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            app = _app(interaction)
+            answer = await replay_lookup(app, self.log_id, guild_id=interaction.guild_id, limit=RESULTS_PER_LOOKUP)
+            if self.index >= len(answer.results):
+                await interaction.edit_original_response(content="That result is no longer on file.",
+                                                         allowed_mentions=NONE)
+                return
+            explained = await explain_answer(app, answer, guild_id=interaction.guild_id, limit=RESULTS_PER_LOOKUP)
+            await interaction.edit_original_response(embed=why_embed(explained, self.index), allowed_mentions=NONE)
+        except Exception as error:  # noqa: BLE001
+            await answer_error(interaction, error)
+
+
 class SourcesPageButton(discord.ui.DynamicItem[discord.ui.Button], template=r"cp:srcs:(?P<page>\d+):(?P<dir>[pn])"):
     """Previous / next page of /sources."""
 
@@ -159,7 +190,7 @@ class SourcesPageButton(discord.ui.DynamicItem[discord.ui.Button], template=r"cp
             await answer_error(interaction, error)
 
 
-DYNAMIC_ITEMS = (NavButton, CounterButton, SourceButton, VoteButton, SourcesPageButton)
+DYNAMIC_ITEMS = (NavButton, CounterButton, SourceButton, VoteButton, WhyButton, SourcesPageButton)
 
 
 def result_view(answer: LookupAnswer, index: int) -> discord.ui.View:
@@ -174,6 +205,8 @@ def result_view(answer: LookupAnswer, index: int) -> discord.ui.View:
     view.add_item(SourceButton(result.source.id))
     view.add_item(VoteButton(result.passage_id, True))
     view.add_item(VoteButton(result.passage_id, False))
+    if answer.query_log_id is not None:
+        view.add_item(WhyButton(answer.query_log_id, index))
     return view
 
 

@@ -24,7 +24,7 @@ import sys
 from typing import TextIO
 
 from bot.config import Settings
-from bot.console import commands, curate, factcheck  # noqa: F401 - importing them registers their commands
+from bot.console import commands, curate, factcheck, why  # noqa: F401 - importing them registers their commands
 from bot.console.registry import COMMANDS, Console, command, dispatch
 from bot.errors import CounterpointError
 

@@ -84,3 +84,4 @@ async def reingest(console: Console, arg: str) -> str:
     source_id = parse_id(arg or None, "source", "/curate reingest 3")
     return render.ingest_text(await reingest_source(console.app, source_id, guild_id=console.guild_id,
                                                     actor=console.actor))
+

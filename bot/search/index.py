@@ -14,6 +14,7 @@ committed. All methods are synchronous; callers run big batches in a thread.
 """
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Iterable, Sequence
@@ -180,6 +181,18 @@ class SearchIndex:
         if not terms or not scopes or limit <= 0:
             return []
         searcher, present = self._view
+        query = self._query(terms, scopes, present, source_ids)
+        hits = searcher.search(query, limit, count=False).hits
+        if not hits:
+            return []
+        addresses = [address for _, address in hits]
+        passage_ids = searcher.fast_field_values("passage_id", addresses)
+        hit_sources = searcher.fast_field_values("source_id", addresses)
+        return [Hit(int(p), int(s), float(score)) for (score, _), p, s in zip(hits, passage_ids, hit_sources)]
+
+    def _query(self, terms: list[str], scopes: list[str], present: frozenset[str],
+               source_ids: Sequence[int] | None = None):
+        """The BM25 OR of `terms` restricted to `scopes` (and `source_ids`): what `search` runs."""
         schema = self._schema
         should = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "text", t, index_option="freq"))
                   for t in terms]
@@ -206,13 +219,37 @@ class SearchIndex:
                  for i in dict.fromkeys(source_ids)])
             query = tantivy.Query.boolean_query([
                 (tantivy.Occur.Must, query), (tantivy.Occur.Must, tantivy.Query.const_score_query(sources, 0.0))])
-        hits = searcher.search(query, limit, count=False).hits
+        return query
+
+    def term_scores(self, tokens: Sequence[str], scopes: Sequence[str], passage_ids, limit: int = 5
+                    ) -> dict[int, dict[str, float]]:
+        """For the passages among the best `limit` hits of `search(tokens, scopes, limit)`:
+        each matched term's part of the BM25 score (tantivy's explanation of that term's
+        query on that document; the parts add up to the hit's score). For "Why this?"."""
+        terms = list(dict.fromkeys(t for t in tokens if t))
+        scopes = list(dict.fromkeys(s for s in scopes if s))
+        wanted = set(passage_ids)
+        if not terms or not scopes or limit <= 0 or not wanted:
+            return {}
+        searcher, present = self._view
+        hits = searcher.search(self._query(terms, scopes, present), limit, count=False).hits
         if not hits:
-            return []
+            return {}
         addresses = [address for _, address in hits]
-        passage_ids = searcher.fast_field_values("passage_id", addresses)
-        hit_sources = searcher.fast_field_values("source_id", addresses)
-        return [Hit(int(p), int(s), float(score)) for (score, _), p, s in zip(hits, passage_ids, hit_sources)]
+        ids = searcher.fast_field_values("passage_id", addresses)
+        out: dict[int, dict[str, float]] = {}
+        for address, pid in zip(addresses, ids):
+            if int(pid) not in wanted:
+                continue
+            parts: dict[str, float] = {}
+            for term in terms:
+                term_query = tantivy.Query.term_query(self._schema, "text", term, index_option="freq")
+                try:
+                    parts[term] = float(json.loads(term_query.explain(searcher, address).to_json())["value"])
+                except ValueError:  # "does not match": the passage lacks this term
+                    continue
+            out[int(pid)] = parts
+        return out
 
     def doc_count(self) -> int:
         return self._view[0].num_docs

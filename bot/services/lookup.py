@@ -174,7 +174,7 @@ async def _build_results(session, hits, *, guild_id: int | None, limit: int,
             steps[pid] = _coverage_step(by_id[pid].text, terms) if terms else COVERAGE_STEPS
         return steps[pid]
 
-    ranked: dict[int, tuple[int, float, int | None]] = {}  # shown passage -> (coverage, score, matched hit)
+    ranked: dict[int, tuple[int, float, int | None, float]] = {}  # shown -> (coverage, score, matched hit, its BM25)
     for pid, score in hit_score.items():
         if pid not in by_id:
             continue
@@ -189,10 +189,11 @@ async def _build_results(session, hits, *, guild_id: int | None, limit: int,
                 shown += [(c, pid) for c in claims]
         for shown_id, matched in shown:
             candidate = by_id[shown_id]
-            value = (step(shown_id), score * _prior(candidate.kind, candidate.speaker, candidate.is_claim), matched)
+            value = (step(shown_id), score * _prior(candidate.kind, candidate.speaker, candidate.is_claim), matched,
+                     score)
             if shown_id not in ranked or value[:2] > ranked[shown_id][:2]:
                 ranked[shown_id] = value
-    order = [(pid, (score, matched)) for pid, (_, score, matched) in
+    order = [(pid, (score, matched, bm25, coverage)) for pid, (coverage, score, matched, bm25) in
              sorted(ranked.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))[:limit]]
     counters = dict(links.by_claim)
     missing = [pid for pid, _ in order if pid not in hit_score]  # claims reached through a rebuttal
@@ -201,8 +202,9 @@ async def _build_results(session, hits, *, guild_id: int | None, limit: int,
         counters.update(more.by_claim)
     return [LookupResult(passage_id=pid, text=by_id[pid].text, speaker=by_id[pid].speaker, score=score,
                          source=by_id[pid].source, location=by_id[pid].location,
-                         counter_evidence=counters.get(pid, []), matched_passage_id=matched)
-            for pid, (score, matched) in order]
+                         counter_evidence=counters.get(pid, []), matched_passage_id=matched,
+                         bm25=bm25, is_claim=by_id[pid].is_claim, coverage=coverage)
+            for pid, (score, matched, bm25, coverage) in order]
 
 
 async def autocomplete(app, current: str, *, guild_id: int | None, limit: int = 25) -> list[str]:
