@@ -40,6 +40,10 @@ async def test_the_score_is_bm25_times_the_stated_priors_and_the_terms_add_up(ap
     top = why.results[0]
     assert top.priors == {"kind:body": 1.0, "claim with a speaker": 1.15}  # Pompeo's quote
     assert answer.results[0].speaker == "Mike Pompeo"
+    # Results are ordered by how much of the topic they hold first, then by score.
+    keys = [(r.coverage, r.score) for r in why.results]
+    assert keys == sorted(keys, key=lambda k: (-k[0], -k[1]))
+    assert (top.words, top.words_held, top.coverage) == (3, 3, 4)
 
 
 async def test_aliases_votes_and_the_counter_evidence_order_are_explained(app):
@@ -105,6 +109,7 @@ async def test_the_why_button_answers_privately_with_the_same_numbers(app):
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert embed["title"] == f"Why result 1 (passage #{answer.results[0].passage_id}) ranked here"
     assert fields["Score"] == score_line(why.results[0]).replace("*", "\\*")
+    assert fields["Topic words"] == "holds 3 of your topic's 3 words (4/4): results are ranked on this first, then by score"
     assert "sept11" in fields["Matched terms (share of BM25)"]
     assert fields["Votes"].startswith("0 helpful, 0 not helpful")
     order = next(v for k, v in fields.items() if k.startswith("Counter-evidence order"))
