@@ -79,3 +79,53 @@ def test_speakers_on_news_shapes(found, start, speaker):
 ])
 def test_no_speaker_rather_than_a_wrong_one(found, start):
     assert _speaker(found, start) is None
+
+
+TRANSCRIPT = """Energy Plan Could Win Votes, Lindsey Graham Says.
+
+Senator Lindsey Graham spoke in Charleston on Monday. Hillary Clinton and Roy Blunt were in Washington.
+
+“How many times do we have to see this in our country?” Clinton said. She called for calm.
+
+The Daily Ledger reports:
+
+"In an illustration of the mood, just a quarter of donors gave more than once. Most gave in the spring."
+
+“The rationales to veto the bill don’t hold weight,” said 9/11 widow Terry Strada.
+
+“He had a lot of Missouri supporters,” Blunt, after a long pause, said of Cruz.
+
+He also had a voice in decisions about investments in Ukraine, said a former spokesman for the ministry, Oleg Voloshyn.
+
+The Democratic senator also forced the chief executive to admit the bank had failed.
+
+WALLACE: Let’s start with the debate.
+
+PENCE: Well, look, the debate went well.
+
+WALLACE: If I may, sir, we have limited time.
+"""
+
+
+@pytest.fixture(scope="module")
+def transcript():
+    article = parse_article(TRANSCRIPT, filename="energy.txt")
+    return {p.text: p.speaker for p in article.passages}
+
+
+@pytest.mark.parametrize("start, speaker", [
+    ("Energy Plan Could Win Votes", "Lindsey Graham"),  # a title ending in a full stop
+    ("“How many times", "Hillary Clinton"),  # the quotation before "Clinton said."
+    ("\"In an illustration of the mood", "The Daily Ledger"),  # the paragraph after "reports:"
+    ("“The rationales to veto", "Terry Strada"),  # "said 9/11 widow Terry Strada"
+    ("“He had a lot of Missouri supporters,”", "Roy Blunt"),  # "said of Cruz": Cruz is spoken of
+    ("He also had a voice", "Oleg Voloshyn"),  # ", said a former spokesman ..., Oleg Voloshyn"
+    ("WALLACE: Let’s start", "Wallace"),  # a transcript label used twice
+    ("WALLACE: If I may", "Wallace"),
+])
+def test_speakers_on_more_news_shapes(transcript, start, speaker):
+    assert _speaker(transcript, start) == speaker
+
+
+def test_an_adjective_after_the_is_not_an_organisation(transcript):
+    assert _speaker(transcript, "The Democratic senator also forced") is None

@@ -166,14 +166,15 @@ _TRAILING = re.compile(
 )
 _TRAILING_INVERTED = re.compile(
     rf"[,”\"]\s*(?:said|says|added|wrote|asked|noted|claimed)\s+(?P<np>[^,“”\"]{{1,80}}?)"
-    rf"(?:,[^“”\"]{{1,80}}?)?[.!?]?\s*$"  # optional appositive: ", said Ann Ito, the mayor."
+    rf"(?:,(?P<appos>[^“”\"]{{1,80}}?))?[.!?]?\s*$"  # optional appositive: ", said Ann Ito, the mayor."
 )
 # "... ,” said Kevin Barrett, a lawyer at Bailey & Glasser, who represents ...": the name right
 # after an inverted verb, whatever follows it.
 _INVERTED_NAME = re.compile(
     rf"(?:[,”\"]|[.?!][”\"])\s*(?:said|says|added|wrote|asked|noted|claimed|explained|argued|recalled|"
     rf"continued|insisted|warned|responded|countered|tweeted|writes|adds|argues|explains)\s+"
-    rf"(?P<np>(?:[a-z0-9][\w/’'-]*\s+){{0,3}}?(?:(?i:{TITLES})\s+)?(?:{_NAME_TOKEN})(?:\s+(?:{_NAME_TOKEN})){{0,5}})"
+    rf"(?!of\b|to\b|about\b|with\b|by\b|for\b|from\b|on\b|in\b|at\b)"
+    rf"(?P<np>(?:[a-z0-9][\w/’'-]*\s+){{0,3}}?(?P<name>(?:(?i:{TITLES})\s+)?(?:{_NAME_TOKEN})(?:\s+(?:{_NAME_TOKEN})){{0,5}}))"
     rf"(?=\s*[,.;:!?]|\s+(?:in|on|at|of|for|from|with|during|after|who|told)\b|\s*$)"
 )
 # A participle or a second verb whose subject is the sentence's: "Trump defended the tweets,
@@ -182,10 +183,12 @@ _PARTICIPLES = (r"saying|arguing|claiming|adding|noting|insisting|warning|explai
                 r"accusing|suggesting|stressing|declaring|promising|vowing|predicting|contending|charging|"
                 r"complaining|boasting|acknowledging|tweeting|comparing|calling for|calling on|demanding|"
                 r"touting|denying|dismissing|blaming|praising|criticizing|questioning|urging")
+_SECOND_VERBS = (r"said|says|added|argued|claimed|told|tells|warned|noted|insisted|wrote|tweeted|vowed|promised|"
+                 r"denied|denies|acknowledged|admitted|called|accused|predicted|continued|echoed")
 _SECOND_VERB = re.compile(
-    rf"\b(?:{_PARTICIPLES})\b|(?:,\s*|\band\s+|\bbut\s+)(?:then\s+|also\s+|later\s+)?(?:"
-    r"said|says|added|argued|claimed|told|tells|warned|noted|insisted|wrote|tweeted|vowed|promised|"
-    r"denied|denies|acknowledged|admitted|called|accused|predicted|continued|echoed)\b"
+    rf"\b(?:{_PARTICIPLES})\b"
+    rf"|,\s*(?:then\s+|also\s+|later\s+)?(?:{_SECOND_VERBS})\b(?!\s+(?:a|an|the|one|two|several|[A-Z]))"  # not ", said a spokesman"
+    rf"|\b(?:and|but)\s+(?:then\s+|also\s+|later\s+)?(?:{_SECOND_VERBS})\b"
 )
 # A stance verb right after a named subject: "Trump openly admires Putin", "Clinton wants ...".
 _ATTITUDE_AFTER_SUBJECT = re.compile(
@@ -203,7 +206,9 @@ _INITIAL_SUBJECT = re.compile(
 )
 # Headlines: "Pence: Flowers Won't Be at Debate", "Tax Plan Would Hurt Families, Say Tories".
 _HEADLINE_LABEL = re.compile(rf"^(?P<np>{_NAME}):\s")
-_HEADLINE_TRAILING = re.compile(rf",\s+(?i:says?|claims?|warns?|insists?|argues?|tells?)\s+(?P<np>(?:[Tt]he\s+)?{_NAME})[.!?]?\s*$")
+_HEADLINE_TRAILING = re.compile(
+    rf",\s+(?:(?i:says?|claims?|warns?|insists?|argues?|tells?)\s+(?P<np>(?:[Tt]he\s+)?{_NAME})"
+    rf"|(?P<np2>(?:[Tt]he\s+)?{_NAME})\s+(?:Says?|Claims?|Warns?|Insists?|Argues?))[.!?]?\s*$")
 # A transcript line: "PENCE: Well, look, ..." (the label is a surname in capitals).
 _TRANSCRIPT_LABEL = re.compile(r"^[“\"]?(?P<label>[A-Z][A-Z’'-]{2,}(?: [A-Z][A-Z’'-]+)?):\s")
 _ACCORDING_CUT = re.compile(
@@ -324,6 +329,9 @@ def find_entities(text: str, skip_until: int = 0, extra_names: Iterable[str] = (
         if title not in _HONORIFICS:
             entities.roles.setdefault(title, name)
     for m in _ORG.finditer(body):
+        if (len(m.group("name").split()) == 1 and re.search(r"(?:ic|an|ese|ish|ist)$", m.group("name"))
+                and re.match(r"\s+[a-z]", body[m.end():m.end() + 2])):
+            continue  # "The Democratic senator": an adjective, not an organisation
         name = _clean_name(m.group("name"))
         if not name or len(name) < 2 or name in entities.persons or name.split()[0] in _NOT_NAME_TOKENS:
             continue
@@ -341,7 +349,9 @@ def find_entities(text: str, skip_until: int = 0, extra_names: Iterable[str] = (
         if known is None:  # "Secretary of State Mike Pompeo said" is Mike Pompeo, not "State Mike Pompeo"
             add_person(name)
     for name in extra_names:  # speakers resolved on a first pass ("..., said Kevin Barrett, a lawyer")
-        if name not in entities.orgs and not any(name.endswith(" " + full) for full in titled):
+        if len(name.split()) == 1:
+            honorific_only.append(name)  # "Clinton said": look for the full name below
+        elif name not in entities.orgs and not any(name.endswith(" " + full) for full in titled):
             add_person(name)
     for surname in honorific_only:
         # "Mr Sands" and, anywhere, "Philippe Sands": the full name, written once.
@@ -431,7 +441,8 @@ def _phrase_back(sentence: str, tokens: list[tuple[str, int]], end_index: int,
 MAX_APPOSITIVE_CHUNKS = 5
 _ADVERB = re.compile(r"^(?!(?:family|ally|rally|assembly|supply|monopoly|anomaly|bully|daily|weekly|monthly|quarterly)$)[a-z]{3,}ly$")  # "sharply criticized"
 _CHAIN_STOPS = _CLAUSE_STOPS - {"and", "or"}  # "Pyongyang's only ally and its lifeline," is one appositive
-_APPOSITIVE_OPENERS = frozenset({"who", "whom", "whose", "which", "where"})
+_APPOSITIVE_OPENERS = frozenset({"who", "whom", "whose", "which", "where", "after", "before", "during", "when",
+                                 "in", "on", "at", "with", "without", "speaking", "according"})  # ", after a long pause,"
 
 
 def _subjects_before(sentence: str, verb_start: int) -> list[tuple[str, int]]:
@@ -537,9 +548,13 @@ def _plain_description(phrase: str, entities: Entities) -> bool:
     words = phrase.split()
     if words[0] in entities.persons or words[0].lower() in _FRAGMENT_WORDS:
         return False
+    if (len(words) > 2 and words[0][:1].isupper() and words[0].lower() not in _DETERMINERS
+            and words[1].endswith("ed")):
+        return False  # "Kaine defended people": a clause, not a description
     return not any(w[:1].isupper() or w.lower() in _FRAGMENT_WORDS for w in words[1:])
 
 
+_DETERMINERS = frozenset("a an the some two three four five several many other one senior".split())
 _FRAGMENT_WORDS = frozenset("""had has have having was were is are be been with what how why where which who
 whom engaging including like than did does do not no""".split())
 
@@ -608,8 +623,15 @@ def speaker_of(sentence: str, start: int, entities: Entities) -> SpeakerRef | No
 
     for pattern in (_TRAILING_INVERTED, _TRAILING):
         m = pattern.search(sentence)
-        if m and outside(m.start("np")) and len(m.group("np").split()) <= MAX_TRAILING_WORDS:
+        if (m and outside(m.start("np")) and len(m.group("np").split()) <= MAX_TRAILING_WORDS
+                and m.group("np").split()[0].lower() not in _PREPOSITIONS):  # "said of Cruz": Cruz is not the speaker
             ref = resolve_phrase(m.group("np"), start + m.start("np"), entities)
+            appos = m.groupdict().get("appos")
+            if ref and appos and not _is_person(ref, entities):
+                # ", said a former spokesman for the ministry, Oleg Voloshyn.": the person named
+                named = resolve_phrase(appos, start + m.start("appos"), entities)
+                if named and _is_person(named, entities):
+                    return named
             if ref:
                 return ref
     m = _ACCORDING.match(sentence.lstrip("“\"‘' "))
@@ -620,7 +642,7 @@ def speaker_of(sentence: str, start: int, entities: Entities) -> SpeakerRef | No
             return ref
     m = _INVERTED_NAME.search(sentence)
     if m and outside(m.start("np")):
-        ref = resolve_phrase(m.group("np"), start + m.start("np"), entities)
+        ref = resolve_phrase(m.group("name"), start + m.start("name"), entities)
         if ref and _is_person(ref, entities):
             return ref
     verbs = sorted([*_VERB.finditer(sentence), *_PROGRESSIVE.finditer(sentence)], key=lambda v: v.start())
@@ -643,13 +665,14 @@ def speaker_of(sentence: str, start: int, entities: Entities) -> SpeakerRef | No
         return resolve_phrase(m.group("np"), start + m.start("np"), entities) or _according_name(m.group("np"))
     if any(outside(v.start()) for v in _SECOND_VERB.finditer(sentence)) or _ATTITUDE_AFTER_SUBJECT.match(sentence):
         m = _INITIAL_SUBJECT.match(sentence)
-        if m:
+        if m and outside(m.start("np")):  # "“He had ...,” Blunt said of Cruz": that "he" is quoted
             ref = resolve_phrase(m.group("np"), start + m.start("np"), entities)
             if ref and ref.name and (_is_person(ref, entities) or ref.name in entities.orgs.values()):
                 return ref
     return None
 
 
+_PREPOSITIONS = frozenset("of to about with by for from on in at into over after before during".split())
 MAX_TRAILING_WORDS = 8  # ", said the suing states were exaggerating ..." is a clause, not a speaker
 
 
@@ -671,6 +694,12 @@ def _is_person(ref: SpeakerRef, entities: Entities) -> bool:
     words = ref.name.split()
     return (len(words) >= 2 and not _looks_like_org(ref.name) and words[0] not in _NOT_NAME_TOKENS
             and all(w[:1].isupper() or w in _NAME_PARTICLES for w in words))
+
+
+def _single_name(name: str, entities: Entities) -> bool:
+    """"Clinton", "Blunt": one capitalised word that is not an organisation's."""
+    return (" " not in name and name[:1].isupper() and name not in entities.orgs and not _looks_like_org(name)
+            and name not in _NOT_NAME_TOKENS)
 
 
 def _according_name(phrase: str) -> SpeakerRef | None:
@@ -797,10 +826,23 @@ def _continue_quotations(text: str, spans: list[tuple[int, int, str]], refs: lis
         start, end, kind = spans[i]
         following = text[spans[i + 1][0]:spans[i + 1][1]]
         if (refs[i] is None and refs[i + 1] is not None and kind == "body" and same_paragraph(i, i + 1)
-                and _is_whole_quotation(text[start:end]) and _opens_with_quotation(following)):
-            refs[i] = refs[i + 1]
+                and _is_whole_quotation(text[start:end])
+                and (_opens_with_quotation(following) or _SHORT_ATTRIBUTION.match(following.strip()))):
+            refs[i] = refs[i + 1]  # “How many times ...?” Clinton said.
+    # A quotation paragraph right after "The New York Times reports:" is the Times's, to its end.
+    speaker = None
+    for i, (start, end, kind) in enumerate(spans):
+        new_paragraph = i == 0 or not same_paragraph(i - 1, i)
+        if new_paragraph:
+            previous = text[spans[i - 1][0]:spans[i - 1][1]].rstrip() if i else ""
+            speaker = (refs[i - 1] if i and refs[i - 1] is not None and previous.endswith(":")
+                       and kind == "body" and _opens_with_quotation(text[start:end]) else None)
+        if speaker is not None and refs[i] is None and kind == "body":
+            refs[i] = speaker
 
 
+# "Clinton said." / "Vitter demanded." / "Graham asked." alone after a quotation.
+_SHORT_ATTRIBUTION = re.compile(rf"^(?:[A-Z][\w.’'-]*\s+){{1,4}}(?:{_VERB_ALT})(?:\s+[a-z]+){{0,3}}\.$")
 _PARENTHETICAL = re.compile(r"\([^()\n]{1,40}\)")
 
 
@@ -822,7 +864,7 @@ def _headline_speaker(headline: str, entities: Entities) -> str | None:
     m = _HEADLINE_LABEL.match(headline) or _HEADLINE_TRAILING.search(headline)
     if not m:
         return None
-    phrase = m.group("np")
+    phrase = m.group("np") or m.group("np2")
     known = _known_person(phrase, entities)
     if known:
         return known
@@ -845,12 +887,23 @@ def _transcript_speakers(text: str, spans: list[tuple[int, int, str]], entities:
     by_surname = {}
     for full in set(entities.persons.values()):
         by_surname.setdefault(full.split()[-1].upper(), set()).add(full)
+    starts = [i for i, (start, _, kind) in enumerate(spans)
+              if kind == "body" and (i == 0 or "\n\n" in text[spans[i - 1][1]:start])]
+    labels = {i: m.group("label") for i in starts if (m := _TRANSCRIPT_LABEL.match(text[spans[i][0]:spans[i][1]]))}
+    uses: dict[str, int] = {}
+    for value in labels.values():
+        uses[value] = uses.get(value, 0) + 1
     label = None
     for i, (start, end, kind) in enumerate(spans):
-        if i == 0 or "\n\n" in text[spans[i - 1][1]:start]:
-            m = _TRANSCRIPT_LABEL.match(text[start:end]) if kind == "body" else None
-            names = by_surname.get(m.group("label").split()[-1], set()) if m else set()
-            label = next(iter(names)) if len(names) == 1 else None
+        if i in starts:
+            value = labels.get(i)
+            names = by_surname.get(value.split()[-1], set()) if value else set()
+            if len(names) == 1:
+                label = next(iter(names))
+            elif value and uses[value] >= 2 and not _TITLE_WORD.match(value.title()):
+                label = value.title()  # a transcript's own speaker label, used more than once
+            else:
+                label = None
         if label and kind == "body":
             refs[i] = SpeakerRef(name=label)
 
@@ -863,7 +916,8 @@ def attribute(text: str, spans: list[tuple[int, int, str]], headline_end: int = 
     text = prepare(text)
     entities = find_entities(text, skip_until=headline_end)
     refs = [speaker_of(text[start:end], start, entities) if kind == "body" else None for start, end, kind in spans]
-    found = {r.name for r in refs if r and _is_person(r, entities) and r.name not in entities.persons}
+    found = {r.name for r in refs if r and r.name and not r.document and r.name not in entities.persons
+             and (_is_person(r, entities) or _single_name(r.name, entities))}
     if found:  # people first seen as speakers: a second pass lets "he" and "Mr X" point to them
         entities = find_entities(text, skip_until=headline_end, extra_names=sorted(found))
         refs = [speaker_of(text[start:end], start, entities) if kind == "body" else None for start, end, kind in spans]
@@ -872,9 +926,11 @@ def attribute(text: str, spans: list[tuple[int, int, str]], headline_end: int = 
     documents = [r.document for r in refs if r and r.document]
     document_names = iter(name_documents(documents))
     results: list[tuple[str | None, bool]] = []
-    for (start, end, kind), ref in zip(spans, refs):
+    for i, ((start, end, kind), ref) in enumerate(zip(spans, refs)):
         if kind == "headline":
             results.append((_headline_speaker(text[start:end], entities), True))
+        elif i == 0 and ref is None and kind == "body" and (titled := _headline_speaker(text[start:end], entities)):
+            results.append((titled, True))  # a title ending in a full stop: "..., Lindsey Graham Says."
         elif kind == "subtitle":
             results.append((None, True))
         elif ref is None:
