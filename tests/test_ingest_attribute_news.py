@@ -129,3 +129,58 @@ def test_speakers_on_more_news_shapes(transcript, start, speaker):
 
 def test_an_adjective_after_the_is_not_an_organisation(transcript):
     assert _speaker(transcript, "The Democratic senator also forced") is None
+
+
+VOICES = """Readers Answer the Candidate
+
+Senator Jason Chaffetz and Hillary Clinton spoke on Friday; Donald Trump and Erin Murphy were in Ohio.
+
+“He does not speak for us. He never did.” ― Krystal Correa
+“We work, we pay taxes, we vote.” ― Esther Tapia
+
+“Immunity deals should not be a requirement," Oversight Chairman Jason Chaffetz (R-Utah) said in a statement, adding that the deals were handed out freely.
+
+Erin Murphy, a former Clinton aide who accompanied her to Burma in 2011, said the trip was important.
+
+Said Ellis: “I don’t get the sense she is interested in tax reform.”
+
+“The exact cause has not been determined,” said O'Neill, on his first full day on the job.
+
+“Who would have believed it?” Trump said, looking out on the crowd.
+
+A Democratic source said the questions came too late.
+
+The Clinton campaign says the ad will air on cable.
+
+Connecticut’s tax commissioner says no one released the returns.
+
+Donald Trump’s campaign is defending his early-morning tweets.
+
+But Trump claims that he should be the exception.
+"""
+
+
+@pytest.fixture(scope="module")
+def voices():
+    article = parse_article(VOICES, filename="voices.txt")
+    for p in article.passages:
+        assert article.text[p.char_start:p.char_end] == p.text
+    return {p.text: p.speaker for p in article.passages}
+
+
+@pytest.mark.parametrize("start, speaker", [
+    ("“He does not speak for us.", "Krystal Correa"),  # a quotation signed on its own line
+    ("“We work, we pay taxes", "Esther Tapia"),
+    ("“Immunity deals", "Jason Chaffetz"),  # opened “ and closed " : Chaffetz is outside it
+    ("Erin Murphy, a former Clinton aide who", "Erin Murphy"),
+    ("Said Ellis:", "Ellis"),
+    ("“The exact cause", "O'Neill"),
+    ("“Who would have believed it?”", "Donald Trump"),  # before "Trump said, looking out ..."
+    ("A Democratic source said", "A Democratic source"),
+    ("The Clinton campaign says", "The Clinton campaign"),
+    ("Connecticut’s tax commissioner says", "Connecticut’s tax commissioner"),
+    ("Donald Trump’s campaign is defending", "Donald Trump’s campaign"),
+    ("But Trump claims that", "Donald Trump"),
+])
+def test_speakers_of_signed_quotes_descriptions_and_asides(voices, start, speaker):
+    assert _speaker(voices, start) == speaker

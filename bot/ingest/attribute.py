@@ -86,6 +86,8 @@ SOURCE_NOUNS = (
     "president", "executive", "executives", "director", "manager", "managers", "trader", "traders",
     "dealer", "dealers", "industry", "leader", "leaders", "newspaper", "association", "residents",
     "engineer", "engineers", "doctor", "doctors", "scientists", "forecasters", "inspectors", "auditors",
+    "team", "staff", "allies", "supporters", "commissioner", "strategist", "strategists", "adviser",
+    "advisers", "advisor", "advisors", "pollster", "pollsters", "operative", "operatives",
 )
 # Verb forms that are also plural nouns ("his baseless claims", "calls for reform"): after
 # these, only a subject we already know (a person, role, organisation, document) counts.
@@ -150,6 +152,7 @@ Partners Airlines Bancorp Capital International Energy Motors Group""".split())
 
 _VERB_ALT = "|".join(sorted((v.replace(" ", r"\s+") for v in SPEECH_VERBS), key=len, reverse=True))
 _VERB = re.compile(rf"\b(?:{_VERB_ALT})\b")
+_VERB_WORDS = frozenset(v for v in SPEECH_VERBS if " " not in v)
 _TITLED_NAME = re.compile(rf"(?<![\w-])(?P<title>(?i:{TITLES}))\s+(?P<name>{_NAME})")
 _NAME_BEFORE_VERB = re.compile(
     rf"(?<![\w’'-])(?P<name>{_NAME})(?:,[^,.;“”\"]{{1,60}},)?\s+(?:(?:also|then|later|has|had)\s+)?(?:{_VERB_ALT})\b"
@@ -200,7 +203,7 @@ _ATTITUDE_AFTER_SUBJECT = re.compile(
     r"worries|worried|fears|feared|doubts|doubted|welcomed|welcomes|applauded|lauded)\b"
 )
 # "Clinton is stressing that ...": a progressive form, its subject before the auxiliary.
-_PROGRESSIVE = re.compile(rf"\b(?:is|are|was|were|has been|have been|had been)\s+(?:also\s+|now\s+|still\s+)?(?:{_PARTICIPLES}|pushing|defending)\b")
+_PROGRESSIVE = re.compile(rf"\b(?:is|are|was|were|has been|have been|had been)\s+(?:also\s+|now\s+|still\s+)?(?:{_PARTICIPLES}|pushing|defending|endorsing|casting|pressing|attacking|slamming)\b")
 _INITIAL_SUBJECT = re.compile(
     rf"^[“\"‘']?\s*(?P<np>(?:He|She|(?:[a-z]+\s+){{0,2}}?(?:(?i:{TITLES})\s+)?{_NAME}))(?=\s+[a-z(])"
 )
@@ -216,8 +219,8 @@ _ACCORDING_CUT = re.compile(
 _ACCORDING = re.compile(r"\b(?i:according) to (?P<np>[^,.;:“”\"]{1,80})")
 _GENERIC = re.compile(
     r"^(?P<np>(?:(?:a|an|the|some|two|three|four|several|many|other|senior|one|one of the)\s+)?"
-    r"(?:[\w-]+\s+){0,3}?(?:" + "|".join(SOURCE_NOUNS) + r")(?:\s+familiar with [^,;:]{1,40})?)"
-    r"(?:\s+(?:in|at|from|with|for|close to|of)\s+[^,;:]{1,40})?$",
+    r"(?:[\w’'-]+\s+){0,3}?(?:" + "|".join(SOURCE_NOUNS) + r")(?:\s+familiar with [^,;:]{1,40})?)"
+    r"(?:\s+(?:in|at|from|with|for|close to|of|on)\s+[^,;:]{1,40})?$",
     re.I,
 )
 _GENERIC_AFTER_PREPOSITION = re.compile(r"\s(?:at|of|from|in|for|with)\s+(?P<rest>(?:the|a|an)\s.*)$")
@@ -357,7 +360,8 @@ def find_entities(text: str, skip_until: int = 0, extra_names: Iterable[str] = (
         # "Mr Sands" and, anywhere, "Philippe Sands": the full name, written once.
         fulls = {f"{m.group(1)} {surname}" for m in re.finditer(
             rf"(?<![\w.-])([A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?(?:\s+[A-Z]\.)?)\s+{re.escape(surname)}(?![\w-])", body)
-            if m.group(1).split()[0] not in _NOT_NAME_TOKENS and not _TITLE_WORD.match(m.group(1))}
+            if m.group(1).split()[0] not in _NOT_NAME_TOKENS and not _TITLE_WORD.match(m.group(1))
+            and m.group(1).split()[0].lower() not in _VERB_WORDS}  # "Said Ellis:" is Ellis
         if len(fulls) == 1:
             add_person(next(iter(fulls)))
     for surname, fulls in surnames.items():
@@ -445,6 +449,13 @@ _APPOSITIVE_OPENERS = frozenset({"who", "whom", "whose", "which", "where", "afte
                                  "in", "on", "at", "with", "without", "speaking", "according"})  # ", after a long pause,"
 
 
+def _relative_before(sentence: str, position: int) -> bool:
+    """The phrase was cut at "who"/"which"/"that": ", a former aide who accompanied her, said"
+    is still an appositive, its head lies before it."""
+    before = sentence[:position].rstrip().rsplit(None, 1)
+    return bool(before) and before[-1].lower() in {"who", "which", "that", "whom", "whose"}
+
+
 def _subjects_before(sentence: str, verb_start: int) -> list[tuple[str, int]]:
     """Candidate subjects of a verb, best first; empty for passive voice.
 
@@ -475,7 +486,8 @@ def _subjects_before(sentence: str, verb_start: int) -> list[tuple[str, int]]:
             found = _phrase_back(sentence, tokens, i, _CHAIN_STOPS)
             if found:
                 candidates.append(found[:2])
-            if found is None or found[2]:
+            relative = found is not None and found[2] and found[1] > 0 and _relative_before(sentence, found[1])
+            if (found is None or found[2]) and not relative:
                 break  # a boundary inside this phrase: it is the clause's head
         if j < 0:
             break
@@ -513,6 +525,10 @@ def resolve_phrase(phrase: str, position: int, entities: Entities, *, known_only
     if _POSSESSIVE.search(last):
         return None
     proper = _proper_tail(words)
+    if proper is None and _POSSESSOR_DESCRIPTION.match(phrase) and not known_only:
+        generic = _GENERIC.search(phrase)
+        if generic and generic.group("np") == phrase:
+            return SpeakerRef(name=phrase)  # "Donald Trump’s campaign is defending ..."
     if proper:
         bare = proper[4:] if proper.lower().startswith("the ") else proper
         known = _known_person(bare, entities)
@@ -551,9 +567,15 @@ def _plain_description(phrase: str, entities: Entities) -> bool:
     if (len(words) > 2 and words[0][:1].isupper() and words[0].lower() not in _DETERMINERS
             and words[1].endswith("ed")):
         return False  # "Kaine defended people": a clause, not a description
-    return not any(w[:1].isupper() or w.lower() in _FRAGMENT_WORDS for w in words[1:])
+    if any(w.lower() in _FRAGMENT_WORDS for w in words[1:]):
+        return False
+    if _POSSESSOR_DESCRIPTION.match(phrase):
+        return True  # "Donald Trump’s campaign", "Clinton’s team"
+    # A name inside only after a determiner: "The Clinton campaign", "A Democratic source".
+    return words[0].lower() in _DETERMINERS or not any(w[:1].isupper() for w in words[1:])
 
 
+_POSSESSOR_DESCRIPTION = re.compile(rf"^(?:{_NAME_TOKEN})(?:\s+(?:{_NAME_TOKEN})){{0,2}}[’']s(?:\s+[a-z][\w-]*){{1,3}}$")
 _DETERMINERS = frozenset("a an the some two three four five several many other one senior".split())
 _FRAGMENT_WORDS = frozenset("""had has have having was were is are be been with what how why where which who
 whom engaging including like than did does do not no""".split())
@@ -621,6 +643,11 @@ def speaker_of(sentence: str, start: int, entities: Entities) -> SpeakerRef | No
     def outside(position: int) -> bool:
         return not any(a <= position < b for a, b in quoted)
 
+    m = _SIGNATURE.search(sentence)
+    if m:  # “We matter.” ― Krystal Correa
+        ref = resolve_phrase(m.group("np"), start + m.start("np"), entities)
+        if ref:
+            return ref
     for pattern in (_TRAILING_INVERTED, _TRAILING):
         m = pattern.search(sentence)
         if (m and outside(m.start("np")) and len(m.group("np").split()) <= MAX_TRAILING_WORDS
@@ -634,6 +661,11 @@ def speaker_of(sentence: str, start: int, entities: Entities) -> SpeakerRef | No
                     return named
             if ref:
                 return ref
+    m = _SAID_FIRST.match(sentence)
+    if m:  # "Said Ellis: “I don’t get the sense ...”"
+        ref = resolve_phrase(m.group("np"), start + m.start("np"), entities)
+        if ref:
+            return ref
     m = _ACCORDING.match(sentence.lstrip("“\"‘' "))
     if m:  # "According to Mr Sands, Lord Goldsmith had warned ...": Mr Sands says so
         offset = len(sentence) - len(sentence.lstrip("“\"‘' "))
@@ -643,13 +675,15 @@ def speaker_of(sentence: str, start: int, entities: Entities) -> SpeakerRef | No
     m = _INVERTED_NAME.search(sentence)
     if m and outside(m.start("np")):
         ref = resolve_phrase(m.group("name"), start + m.start("name"), entities)
-        if ref and _is_person(ref, entities):
+        if ref and (_is_person(ref, entities) or (ref.name and _single_name(ref.name, entities))):
             return ref
     verbs = sorted([*_VERB.finditer(sentence), *_PROGRESSIVE.finditer(sentence)], key=lambda v: v.start())
     for m in verbs:
         if not outside(m.start()):
             continue  # a verb inside a quotation is the quoted speaker's reporting, not ours
-        ambiguous = re.sub(r"\s+", " ", m.group(0)) in AMBIGUOUS_VERBS
+        # "claims" may be a noun ("his claims"), but not before "that": "Trump claims that ..."
+        ambiguous = (re.sub(r"\s+", " ", m.group(0)) in AMBIGUOUS_VERBS
+                     and not sentence.startswith(" that ", m.end()))
         refs = [resolve_phrase(phrase, start + at, entities, known_only=ambiguous)
                 for phrase, at in _subjects_before(sentence, m.start())]
         named = next((r for r in refs if r and _is_person(r, entities)), None)
@@ -681,7 +715,8 @@ def _quoted(sentence: str) -> list[tuple[int, int]]:
     spans = quote_spans(sentence)
     opened = sentence.rfind("“")
     if opened >= 0 and sentence.find("”", opened) < 0 and not any(a <= opened <= b for a, b in spans):
-        spans.append((opened, len(sentence)))
+        straight = sentence.find('"', opened)  # “Immunity deals ... FBI," Chaffetz said: closed by a straight mark
+        spans.append((opened, straight + 1 if straight > 0 else len(sentence)))
     return spans
 
 
@@ -842,7 +877,10 @@ def _continue_quotations(text: str, spans: list[tuple[int, int, str]], refs: lis
 
 
 # "Clinton said." / "Vitter demanded." / "Graham asked." alone after a quotation.
-_SHORT_ATTRIBUTION = re.compile(rf"^(?:[A-Z][\w.’'-]*\s+){{1,4}}(?:{_VERB_ALT})(?:\s+[a-z]+){{0,3}}\.$")
+_SHORT_ATTRIBUTION = re.compile(
+    rf"^(?:[A-Z][\w.’'-]*\s+){{1,4}}(?:{_VERB_ALT})(?:\s+[a-z]+){{0,3}}(?:,\s[^“”\"]{{1,120}})?\.$")
+_SAID_FIRST = re.compile(rf"^(?:Said|Says|Added|Asked)\s+(?P<np>(?:(?i:{TITLES})\s+)?{_NAME})\s*[:,]")
+_SIGNATURE = re.compile(rf"[”\"]\s*[―—]\s*(?P<np>{_NAME})\.?\s*$")
 _PARENTHETICAL = re.compile(r"\([^()\n]{1,40}\)")
 
 

@@ -126,17 +126,26 @@ def _is_boundary(text: str, match: re.Match) -> bool:
     return True
 
 
+# A quotation signed on its own line: “We matter.” ― Krystal Correa (then the next quotation).
+_SIGNED_LINE = re.compile(r"[”\"]\s*[―—]\s*[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,4}\.?[^\S\n]*(?=\n)")
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence in `text`, trimmed of surrounding whitespace, in order."""
     quotes = quote_spans(text) if ("“" in text or '"' in text) else []
-    spans: list[tuple[int, int]] = []
-    start = 0
+    cuts = [(m.end(), m.end()) for m in _SIGNED_LINE.finditer(text)] if "―" in text or "—" in text else []
     for match in _CANDIDATE.finditer(text):
         cut = match.end("close")
         if not _is_boundary(text, match) or (quotes and _inside_quote(cut, quotes)):
             continue
+        cuts.append((cut, match.end()))
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for cut, resume in sorted(cuts):
+        if cut <= start:
+            continue
         spans.append((start, cut))
-        start = match.end()
+        start = resume
     spans.append((start, len(text)))
     return [piece for s, e in spans for piece in cap_length(text, *_trim(text, s, e))]
 
