@@ -178,7 +178,14 @@ async def cmd_check(settings: Settings, claim: str, as_json: bool) -> int:
 
     async def run(app) -> int:
         answer = await check(app, claim, guild_id=None)
-        print(json.dumps(answer.as_json(), ensure_ascii=False, indent=2) if as_json else format_check(answer))
+        if as_json:
+            from bot.services.explain_check import explain_check
+
+            data = answer.as_json()
+            data["explain"] = (await explain_check(app, answer, guild_id=None)).as_json()
+            print(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            print(format_check(answer))
         return 0
 
     return await _with_app(settings, run)

@@ -10,7 +10,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.client import answer_error
 from bot.ratelimit import RateLimits
+from bot.render.why_check import why_check_embed
+from bot.services.explain_check import explain_check
 from bot.render import check as render
 from bot.services.check import check as check_claim
 from bot.validate import clean_option
@@ -41,8 +44,44 @@ class Check(commands.Cog):
             await interaction.edit_original_response(content=render.no_related_text(answer.claim or claim),
                                                      allowed_mentions=NONE)
             return
-        await interaction.edit_original_response(embed=render.check_embed(answer), allowed_mentions=NONE)
+        view = discord.ui.View(timeout=None)
+        view.add_item(WhyCheckButton())
+        await interaction.edit_original_response(embed=render.check_embed(answer), view=view, allowed_mentions=NONE)
+
+
+class WhyCheckButton(discord.ui.DynamicItem[discord.ui.Button], template=r"cp:whyc"):
+    """"Why this?" under a check, privately: the claim is read back from the answer's footer
+    (nothing about the member is stored), checked again and explained (bot.services.explain_check)."""
+
+    def __init__(self) -> None:
+        super().__init__(discord.ui.Button(label="Why this?", emoji="❔", style=discord.ButtonStyle.secondary,
+                                           custom_id="cp:whyc"))
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match, /):
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            embeds = interaction.message.embeds if interaction.message else []
+            claim = render.claim_from_footer(embeds[0].footer.text if embeds else None)
+            if not claim:
+                await interaction.edit_original_response(content="That check is no longer readable: run `/check` again.",
+                                                         allowed_mentions=NONE)
+                return
+            app = interaction.client.app
+            answer = await check_claim(app, claim, guild_id=interaction.guild_id)
+            if not answer.sources:
+                await interaction.edit_original_response(content=render.no_related_text(answer.claim),
+                                                         allowed_mentions=NONE)
+                return
+            explained = await explain_check(app, answer, guild_id=interaction.guild_id)
+            await interaction.edit_original_response(embed=why_check_embed(explained), allowed_mentions=NONE)
+        except Exception as error:  # noqa: BLE001 - every error is answered and logged
+            await answer_error(interaction, error)
 
 
 async def setup(bot) -> None:
+    bot.add_dynamic_items(WhyCheckButton)
     await bot.add_cog(Check(bot))

@@ -41,7 +41,9 @@ async def check(console: Console, arg: str) -> str:
 
     if not arg:
         return "Give a claim: /check Iran helped al-Qaeda carry out the 9/11 attacks"
-    return format_check(await check_claim(console.app, arg, guild_id=console.guild_id))
+    answer = await check_claim(console.app, arg, guild_id=console.guild_id)
+    console.extra["check"] = (answer, console.answer)  # /why explains it until the next lookup
+    return format_check(answer)
 
 
 @command("/next", "", "the next result of the last lookup")

@@ -68,9 +68,23 @@ def check_embed(answer: CheckAnswer) -> discord.Embed:
     first_url = next((safe_url(s.source.url) for s in answer.sources if safe_url(s.source.url)), None)
     if first_url and len(answer.sources) == 1:
         embed.url = first_url
+    # The claim as checked ends the footer (shown literally, mentions defused): the "Why this?"
+    # button re-reads it from the message, so nothing about the member is stored anywhere.
     embed.set_footer(text="Verdicts by the stance model (confidence 0–1) with the rules' checks; "
-                          "quotes are verbatim, see each source for the whole article.")
+                          "quotes are verbatim, see each source for the whole article."
+                          f"{FOOTER_CLAIM}{discord.utils.escape_mentions(answer.claim)}")
     return fit(embed)
+
+
+FOOTER_CLAIM = "\nChecked: "
+
+
+def claim_from_footer(footer: str | None) -> str | None:
+    """The claim a check embed answered (its footer's last line), None if it has none. The
+    zero-width spaces that defused mentions are dropped again by `clean_topic`."""
+    if not footer or FOOTER_CLAIM not in footer:
+        return None
+    return footer.split(FOOTER_CLAIM, 1)[1].strip() or None
 
 
 # -- plain text (CLI and console) -----------------------------------------------------------

@@ -78,6 +78,7 @@ class RankedPassage:
     bm25: float
     probabilities: tuple[float, ...]
     score: float
+    parts: tuple[tuple[str, float], ...] = ()  # the score's stated parts ("Why this?")
 
     def stance_input(self) -> StanceInput:
         return StanceInput(text=self.text, speaker=self.speaker, kind=self.location.kind, source_id=self.source.id,
@@ -139,10 +140,12 @@ async def rank_for_claim(app, claim: str, *, guild_id: int | None, source_ids: S
         pid, text, speaker, seq, location, source = parts[hit.passage_id]
         takes_side = float(row[J.P_SUPPORTS] + row[J.P_COUNTERS])
         same_source = min(1.0, by_source[hit.source_id] - hit.score / top)
-        score = (STANCE_WEIGHT * takes_side + BM25_WEIGHT * hit.score / top
-                 + TITLE_WEIGHT * title_share[hit.source_id] + SOURCE_WEIGHT * same_source)
+        score_parts = (("takes_side", STANCE_WEIGHT * takes_side), ("bm25", BM25_WEIGHT * hit.score / top),
+                       ("title", TITLE_WEIGHT * title_share[hit.source_id]),
+                       ("same_source", SOURCE_WEIGHT * same_source))
+        score = sum(value for _, value in score_parts)
         ranked.append(RankedPassage(pid, text, speaker, seq, location, source, hit.score,
-                                    tuple(float(x) for x in row), score))
+                                    tuple(float(x) for x in row), score, score_parts))
     return sorted(ranked, key=lambda r: (-r.score, r.passage_id))
 
 
