@@ -16,9 +16,9 @@ README's figures are this code's.
    `discusses`. Unrelated sources are dropped; if none is left the answer says nothing on file
    addresses the claim.
 4. **Reported and rebutted**: when the passages that assert the claim are claims the same
-   source rebuts (counter-evidence links on file, computed at ingestion), the source reports
-   the claim in order to dispute it: its verdict is `disputes`, decided by that
-   counter-evidence.
+   source rebuts (counter-evidence links on file, computed at ingestion), and the model reads
+   that counter-evidence as disputing the claim as typed too, the source reports the claim in
+   order to dispute it: its verdict is `disputes`, decided by that counter-evidence.
 5. **Deciding passages**: otherwise the source's candidates that carry the verdict most (at
    most three), each with its own stance (model and rules, `bot.stance.judge`), confidence,
    rationale and exact citation.
@@ -34,7 +34,6 @@ from sqlmodel import select
 
 from bot.models import Passage, Source, SourceStatus
 from bot.results import CheckAnswer, CheckPassage, CounterItem, Location, SourceRef, SourceVerdict
-from bot.search.index import Hit
 from bot.search.normalize import index_tokens, query_tokens
 from bot.services._common import visible_scopes
 from bot.services.lookup import alias_cache, clean_topic
@@ -85,14 +84,6 @@ class RankedPassage:
                            paragraph=self.location.paragraph, seq=self.seq)
 
 
-async def _opening_passages(session, source_ids: Sequence[int], taken: set[int], limit: int) -> list[Hit]:
-    """The first passages of `source_ids` not already among the hits, as zero-score hits."""
-    rows = (await session.exec(
-        select(Passage.id, Passage.source_id).where(Passage.source_id.in_(list(source_ids)))
-        .order_by(Passage.seq).limit(limit + len(taken)))).all()
-    return [Hit(pid, sid, 0.0) for pid, sid in rows if pid not in taken][:limit]
-
-
 def _row_to_parts(row):
     (pid, text, speaker, kind, paragraph, start, end, seq, sid, title, outlet, author, url, published, inferred,
      subtitle, guild, status) = row
@@ -111,11 +102,6 @@ async def rank_for_claim(app, claim: str, *, guild_id: int | None, source_ids: S
         if not tokens:
             return []
         hits = app.index.search(tokens, visible_scopes(guild_id), limit=candidates, source_ids=source_ids)
-        if source_ids and len(hits) < candidates:
-            # Checked against chosen sources: a source that shares no word with the claim
-            # may still answer it ("Parents know best" to a claim about circumcision), so
-            # its opening passages are read too, up to the same bound.
-            hits += await _opening_passages(session, source_ids, {h.passage_id for h in hits}, candidates - len(hits))
         if not hits:
             return []
         rows = (await session.exec(_ROWS, params={"ids": [h.passage_id for h in hits],
@@ -188,10 +174,11 @@ def _reported_and_rebutted(group: list[RankedPassage], contested: dict[int, list
     return out
 
 
-def _rebuttal_passage(item: CounterItem, claim: RankedPassage) -> CheckPassage:
+def _rebuttal_passage(item: CounterItem, claim: RankedPassage, p_counters: float) -> CheckPassage:
     opening = " ".join(claim.text.split()[:8])
-    why = J.cut_rationale(f"rebuts the reported claim “{opening}…” · {item.rationale}")
-    return CheckPassage(item.passage_id, item.text, "counters", item.confidence, why, item.location, item.speaker)
+    why = J.cut_rationale(f"model counters {p_counters:.2f} · rebuts the reported claim “{opening}…” · {item.rationale}")
+    return CheckPassage(item.passage_id, item.text, "counters", round(min(item.confidence, p_counters), 3), why,
+                        item.location, item.speaker)
 
 
 def _judge_sources(claim_text: str, ranked: list[RankedPassage], model, max_sources: int,
@@ -212,12 +199,17 @@ def _judge_sources(claim_text: str, ranked: list[RankedPassage], model, max_sour
         if verdict is None:
             continue  # the model reads this source as about something else
         rebutted = _reported_and_rebutted(group, contested) if verdict in ("supports", "discusses") else []
+        strong = []
         if rebutted:
-            # The source reports the claim and rebuts it: it disputes the claim, and the
-            # counter-evidence on file is what decides it.
-            items = sorted({c.passage_id: (c, r) for r, cs in rebutted for c in cs}.values(),
-                           key=lambda cr: (cr[0].origin != "moderator", -cr[0].confidence))[:WINDOW_PASSAGES]
-            passages = [_rebuttal_passage(c, r) for c, r in items]
+            # The source reports the claim and rebuts it on file. It disputes the claim only if
+            # the rebuttal, read against the claim as typed, disputes it too: a link says the
+            # passage rebuts the reported speaker's sentence, not necessarily this claim.
+            items = list({c.passage_id: (c, r) for r, cs in rebutted for c in cs}.values())
+            p_counters = model.probabilities([(claim_text, c.text) for c, _ in items])[:, J.P_COUNTERS]
+            strong = sorted(((c, r, float(p)) for (c, r), p in zip(items, p_counters) if p >= J.DISPUTES_VERDICT),
+                            key=lambda x: (x[0].origin != "moderator", -x[2]))[:WINDOW_PASSAGES]
+        if strong:
+            passages = [_rebuttal_passage(c, r, p) for c, r, p in strong]
             verdict, confidence = "disputes", max(p.confidence for p in passages)
         else:
             label = {"disputes": J.P_COUNTERS, "supports": J.P_SUPPORTS, "discusses": J.P_DISCUSSES}[verdict]
