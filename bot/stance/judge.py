@@ -8,7 +8,8 @@ in the README describe what users see.
 * The **rules** (`bot.stance.rules.assess`) know things the text pair does not carry: who said
   each passage. A speaker's own further sentences are not a rebuttal of their claim (unless
   they concede), and a verdict about another speaker's claim is not about this one. Those are
-  vetoes. When the rules find a rebuttal too, the two agree and the bar is lower.
+  vetoes. A stance the rules find stands unless the model is sure it is wrong (unrelated, or
+  the other side); the model alone adds a stance only when it is sure of it.
 * Every counters / supports decision carries a rationale under 300 characters naming words of
   the evidence a reader can check: the rule cues present in the passage ("denied", "no
   evidence"), else the words whose removal lowers the model's score most (occlusion), and the
@@ -32,11 +33,13 @@ from bot.stance.rules import COUNTERS, MAX_RATIONALE, SUPPORTS, StanceDecision, 
 
 P_UNRELATED, P_DISCUSSES, P_SUPPORTS, P_COUNTERS = (LABELS.index(n) for n in LABELS)
 
-# Model alone (the rules found no rebuttal, and no veto applies).
-COUNTERS_ALONE = 0.80
-SUPPORTS_ALONE = 0.80
-# The rules found a rebuttal: the model only has to not disagree.
-COUNTERS_WITH_RULES = 0.25
+# Model alone (the rules found no rebuttal, and no veto applies). High: on sentence pairs the
+# shipped model is far less precise than on the windows /check reads (docs/stance.md).
+COUNTERS_ALONE = 0.90
+SUPPORTS_ALONE = 0.90
+# The rules found a stance: it stands unless the model is this sure the pair is unrelated or
+# takes the other side (the seed's rebuttals all stand; see tests/test_stance_service.py).
+MODEL_OVERRULES = 0.90
 # A source's verdict in /check: scores of `source_verdict`, chosen on the FNC-1 dev bodies and
 # Perspectrum dev for disagree F1 and macro-F1, the precision-leaning end of the best few.
 DISPUTES_VERDICT = 0.65
@@ -126,12 +129,14 @@ def decide(probs: Sequence[float], rules: StanceDecision | None, veto: str | Non
            evidence: StanceInput, model=None, *, explain_decision: bool = True) -> StanceDecision | None:
     """Counters / supports for one pair from the model's probabilities and the rules' view."""
     p_counters, p_supports = float(probs[P_COUNTERS]), float(probs[P_SUPPORTS])
-    rules_counter = rules is not None and rules.stance == COUNTERS
-    if rules_counter and p_counters >= COUNTERS_WITH_RULES and p_supports < SUPPORTS_ALONE:
-        confidence = round(min(0.99, 0.5 * rules.confidence + 0.5 * max(p_counters, rules.confidence)), 3)
-        rationale = explain(model, claim, evidence, COUNTERS, p_counters, rule_rationale=rules.rationale) \
-            if explain_decision else rules.rationale
-        return StanceDecision(COUNTERS, confidence, rationale)
+    p_unrelated = float(probs[P_UNRELATED])
+    if rules is not None and rules.stance in (COUNTERS, SUPPORTS) and p_unrelated < MODEL_OVERRULES:
+        other_side = p_supports if rules.stance == COUNTERS else p_counters
+        if other_side < MODEL_OVERRULES:
+            p_same = p_counters if rules.stance == COUNTERS else p_supports
+            rationale = explain(model, claim, evidence, rules.stance, p_same, rule_rationale=rules.rationale) \
+                if explain_decision else rules.rationale
+            return StanceDecision(rules.stance, rules.confidence, rationale)
     if veto:
         return None
     if p_counters >= COUNTERS_ALONE:
@@ -163,6 +168,15 @@ def judge_pairs(model, pairs: Sequence[tuple[StanceInput, StanceInput, Collectio
         decision = decide(row, rules[i], veto, claim, evidence, model, explain_decision=explain_decisions)
         out[i] = Judgement(tuple(float(x) for x in row), decision)
     return out
+
+
+def decide_for_storage(pairs: Sequence[tuple[StanceInput, StanceInput, Collection[str]]]) -> list[StanceDecision | None]:
+    """The stored link (counters / supports) for each (claim, evidence, speakers) pair, or None:
+    what ingestion writes and `/lookup` and the digest read. Uses the process's shared model."""
+    from bot.stance.runtime import shared_model
+
+    judged = judge_pairs(shared_model(), pairs)
+    return [j.decision if j is not None else None for j in judged]
 
 
 def source_verdict(window: Sequence[float], passages: Sequence[Sequence[float]]) -> tuple[str | None, float]:

@@ -25,9 +25,10 @@ from bot.results import CounterItem
 from bot.search.index import SearchIndex
 from bot.search.normalize import query_tokens
 from bot.stance.answers import counter_links
-from bot.stance.rules import MAX_RATIONALE, StanceDecision, StanceInput, assess
+from bot.stance.judge import decide_for_storage
+from bot.stance.rules import MAX_RATIONALE, StanceDecision, StanceInput
 
-AUTO_CREATOR = "stance-rules"
+AUTO_CREATOR = "stance-model"
 # Links worth storing: counter-evidence, and support (shown to moderators, never as counters).
 STORED_STANCES = frozenset({Stance.counters.value, Stance.supports.value})
 # Cross-source pairs were not written as replies to each other: trust them less.
@@ -83,23 +84,22 @@ def _cross_decision(decision: StanceDecision) -> StanceDecision:
 
 
 def _decide_pairs(claims: list[_Row], evidence: list[_Row], *, cross: bool) -> dict[tuple[int, int], StanceDecision]:
-    """Run the rules on every (claim, evidence) pair; CPU only, safe to run in a thread."""
+    """Decide every (claim, evidence) pair with the shared stance decision (the model with the
+    rules, `bot.stance.judge`); CPU only, safe to run in a thread."""
     out: dict[tuple[int, int], StanceDecision] = {}
     speakers = {r.stance_input.speaker for r in (*claims, *evidence) if r.stance_input.speaker}
-    for c in claims:
-        for e in evidence:
-            if c.passage_id == e.passage_id or (cross and c.source_id == e.source_id):
-                continue
-            if cross and not _scopes_may_link(c.scope, e.scope):
-                continue
-            decision = assess(c.stance_input, e.stance_input, speakers=speakers)
-            if decision is None or decision.stance not in STORED_STANCES:
-                continue
-            if cross:
-                if decision.stance != Stance.counters.value:
-                    continue  # across sources only rebuttals are worth a candidate link
-                decision = _cross_decision(decision)
-            out[(c.passage_id, e.passage_id)] = decision
+    pairs = [(c, e) for c in claims for e in evidence
+             if c.passage_id != e.passage_id and not (cross and c.source_id == e.source_id)
+             and (not cross or _scopes_may_link(c.scope, e.scope))]
+    decisions = decide_for_storage([(c.stance_input, e.stance_input, speakers) for c, e in pairs])
+    for (c, e), decision in zip(pairs, decisions):
+        if decision is None or decision.stance not in STORED_STANCES:
+            continue
+        if cross:
+            if decision.stance != Stance.counters.value:
+                continue  # across sources only rebuttals are worth a candidate link
+            decision = _cross_decision(decision)
+        out[(c.passage_id, e.passage_id)] = decision
     return out
 
 
