@@ -184,3 +184,40 @@ def voices():
 ])
 def test_speakers_of_signed_quotes_descriptions_and_asides(voices, start, speaker):
     assert _speaker(voices, start) == speaker
+
+
+CAMPAIGN = """Bernie Sanders Says He Has Started Writing His Address
+
+Hillary Clinton and Bernie Sanders campaigned in Iowa; Kellyanne Conway and Paul Manafort met donors.
+
+“The campaign has been really reluctant to jump in,” one senior Democrat said.
+
+Clinton aides said details of her tax plan would come within weeks.
+
+Mr. Sanders's aides said he intended to spend his time in California.
+
+In a brief interview, Ms. Conway rejected the idea of a shake-up and said that Mr. Manafort was staying.
+
+Mr. Manafort, citing “the unique magic of Trump,” said the race was competitive.
+
+Another pollster, David Woodard of Clemson University, said support was holding steady.
+"""
+
+
+@pytest.fixture(scope="module")
+def campaign():
+    article = parse_article(CAMPAIGN, filename="campaign.txt")
+    return {p.text: p.speaker for p in article.passages}
+
+
+@pytest.mark.parametrize("start, speaker", [
+    ("Bernie Sanders Says", "Bernie Sanders"),  # a headline "NAME Says ..."
+    ("“The campaign has been", "One senior Democrat"),
+    ("Clinton aides said", "Clinton aides"),
+    ("Mr. Sanders's aides said", "Mr. Sanders's aides"),
+    ("In a brief interview, Ms. Conway", "Kellyanne Conway"),  # "... and said that": the subject's words
+    ("Mr. Manafort, citing", "Paul Manafort"),  # never Trump, named inside the aside
+    ("Another pollster, David Woodard", "David Woodard"),
+])
+def test_speakers_behind_asides_descriptions_and_headline_verbs(campaign, start, speaker):
+    assert _speaker(campaign, start) == speaker

@@ -86,7 +86,8 @@ SOURCE_NOUNS = (
     "president", "executive", "executives", "director", "manager", "managers", "trader", "traders",
     "dealer", "dealers", "industry", "leader", "leaders", "newspaper", "association", "residents",
     "engineer", "engineers", "doctor", "doctors", "scientists", "forecasters", "inspectors", "auditors",
-    "team", "staff", "allies", "supporters", "commissioner", "strategist", "strategists", "adviser",
+    "team", "staff", "allies", "supporters", "commissioner", "democrat", "democrats", "republican",
+    "republicans", "conservatives", "liberals", "pollster", "pollsters", "spokesmen", "spokeswomen", "strategist", "strategists", "adviser",
     "advisers", "advisor", "advisors", "pollster", "pollsters", "operative", "operatives",
 )
 # Verb forms that are also plural nouns ("his baseless claims", "calls for reform"): after
@@ -153,6 +154,7 @@ Partners Airlines Bancorp Capital International Energy Motors Group""".split())
 _VERB_ALT = "|".join(sorted((v.replace(" ", r"\s+") for v in SPEECH_VERBS), key=len, reverse=True))
 _VERB = re.compile(rf"\b(?:{_VERB_ALT})\b")
 _VERB_WORDS = frozenset(v for v in SPEECH_VERBS if " " not in v)
+_SOURCE_NOUN_SET = frozenset(SOURCE_NOUNS)
 _TITLED_NAME = re.compile(rf"(?<![\w-])(?P<title>(?i:{TITLES}))\s+(?P<name>{_NAME})")
 _NAME_BEFORE_VERB = re.compile(
     rf"(?<![\w’'-])(?P<name>{_NAME})(?:,[^,.;“”\"]{{1,60}},)?\s+(?:(?:also|then|later|has|had)\s+)?(?:{_VERB_ALT})\b"
@@ -205,10 +207,12 @@ _ATTITUDE_AFTER_SUBJECT = re.compile(
 # "Clinton is stressing that ...": a progressive form, its subject before the auxiliary.
 _PROGRESSIVE = re.compile(rf"\b(?:is|are|was|were|has been|have been|had been)\s+(?:also\s+|now\s+|still\s+)?(?:{_PARTICIPLES}|pushing|defending|endorsing|casting|pressing|attacking|slamming)\b")
 _INITIAL_SUBJECT = re.compile(
-    rf"^[“\"‘']?\s*(?P<np>(?:He|She|(?:[a-z]+\s+){{0,2}}?(?:(?i:{TITLES})\s+)?{_NAME}))(?=\s+[a-z(])"
+    rf"^(?:(?:In|On|At|After|During|Before|Asked about|Speaking)\b[^,“”\"]{{1,60}},\s+)?"  # "In a brief interview, Ms. Conway ..."
+    rf"[“\"‘']?\s*(?P<np>(?:He|She|(?:(?!(?:after|before|when|while|if|as|since|because|although|though|until|in|on|at|by|for|with|from)\s)[a-z]+\s+){{0,2}}?(?:(?i:{TITLES})\s+)?{_NAME}))(?=\s+[a-z(])"
 )
 # Headlines: "Pence: Flowers Won't Be at Debate", "Tax Plan Would Hurt Families, Say Tories".
-_HEADLINE_LABEL = re.compile(rf"^(?P<np>{_NAME}):\s")
+_HEADLINE_LABEL = re.compile(
+    rf"^(?P<np>{_NAME}):\s|^(?P<np3>{_NAME})\s+(?:Says|Claims|Warns|Vows|Insists|Tells|Admits|Denies|Argues)\s")
 _HEADLINE_TRAILING = re.compile(
     rf",\s+(?:(?i:says?|claims?|warns?|insists?|argues?|tells?)\s+(?P<np>(?:[Tt]he\s+)?{_NAME})"
     rf"|(?P<np2>(?:[Tt]he\s+)?{_NAME})\s+(?:Says?|Claims?|Warns?|Insists?|Argues?))[.!?]?\s*$")
@@ -332,8 +336,9 @@ def find_entities(text: str, skip_until: int = 0, extra_names: Iterable[str] = (
         if title not in _HONORIFICS:
             entities.roles.setdefault(title, name)
     for m in _ORG.finditer(body):
-        if (len(m.group("name").split()) == 1 and re.search(r"(?:ic|an|ese|ish|ist)$", m.group("name"))
-                and re.match(r"\s+[a-z]", body[m.end():m.end() + 2])):
+        following = re.match(r"\s+([a-z]+)", body[m.end():m.end() + 30])
+        if len(m.group("name").split()) == 1 and following and (
+                re.search(r"(?:ic|an|ese|ish|ist)$", m.group("name")) or following.group(1) in _SOURCE_NOUN_SET):
             continue  # "The Democratic senator": an adjective, not an organisation
         name = _clean_name(m.group("name"))
         if not name or len(name) < 2 or name in entities.persons or name.split()[0] in _NOT_NAME_TOKENS:
@@ -446,7 +451,8 @@ MAX_APPOSITIVE_CHUNKS = 5
 _ADVERB = re.compile(r"^(?!(?:family|ally|rally|assembly|supply|monopoly|anomaly|bully|daily|weekly|monthly|quarterly)$)[a-z]{3,}ly$")  # "sharply criticized"
 _CHAIN_STOPS = _CLAUSE_STOPS - {"and", "or"}  # "Pyongyang's only ally and its lifeline," is one appositive
 _APPOSITIVE_OPENERS = frozenset({"who", "whom", "whose", "which", "where", "after", "before", "during", "when",
-                                 "in", "on", "at", "with", "without", "speaking", "according"})  # ", after a long pause,"
+                                 "in", "on", "at", "with", "without", "speaking", "according", "citing",
+                                 "noting", "referring", "calling", "adding", "asked", "like"})  # ", after a long pause,"
 
 
 def _relative_before(sentence: str, position: int) -> bool:
@@ -469,6 +475,12 @@ def _subjects_before(sentence: str, verb_start: int) -> list[tuple[str, int]]:
         i -= 1
     if i < 0 or tokens[i][0].lower() in _PASSIVE:
         return []
+    if tokens[i][0] in ("”", '"') and i > 0 and tokens[i - 1][0] == ",":
+        opened = max(sentence.rfind("“", 0, tokens[i][1]), sentence.rfind(' "', 0, tokens[i][1]))
+        before_quote = sentence[:opened].rstrip(' "“')
+        if opened <= 0 or not before_quote or not before_quote[-1:].isalpha() or not before_quote.split()[-1].islower():
+            return []  # '“Meh,” wrote a supporter': the quotation is what was said, not an aside in the subject
+        i -= 1  # 'Mr. Manafort, citing “the unique magic of Trump,” said': the aside is a quotation
     if tokens[i][0] != ",":
         if tokens[i][0].lower() in _RELATIVE:  # "the inquiry which stated": the antecedent speaks
             i -= 1
@@ -499,6 +511,9 @@ def _capitalize(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+_NAME_OF_PLACE = re.compile(rf"^(?P<name>(?:{_NAME_TOKEN})(?:\s+(?:{_NAME_TOKEN})){{1,3}})\s+(?:of|from)\s+[A-Z][^,]*$")
+
+
 def resolve_phrase(phrase: str, position: int, entities: Entities, *, known_only: bool = False) -> SpeakerRef | None:
     """Turn a subject phrase into a speaker, or None when it names nobody we can stand behind.
 
@@ -510,6 +525,10 @@ def resolve_phrase(phrase: str, position: int, entities: Entities, *, known_only
     words = phrase.split()
     last = words[-1]
     lower = phrase.lower()
+    of_place = _NAME_OF_PLACE.match(phrase)
+    if of_place and len(of_place.group("name").split()) >= 2 and not known_only:
+        phrase, words = of_place.group("name"), of_place.group("name").split()  # "David Woodard of Clemson University"
+        last, lower = words[-1], phrase.lower()
     if last.lower() in PRONOUNS and len(words) <= 2:
         name = entities.person_before(position, last.lower())
         return SpeakerRef(name=name) if name else None
@@ -525,10 +544,8 @@ def resolve_phrase(phrase: str, position: int, entities: Entities, *, known_only
     if _POSSESSIVE.search(last):
         return None
     proper = _proper_tail(words)
-    if proper is None and _POSSESSOR_DESCRIPTION.match(phrase) and not known_only:
-        generic = _GENERIC.search(phrase)
-        if generic and generic.group("np") == phrase:
-            return SpeakerRef(name=phrase)  # "Donald Trump’s campaign is defending ..."
+    if proper is None and _POSSESSOR_DESCRIPTION.match(phrase) and not known_only and last.lower() in _SOURCE_NOUN_SET:
+        return SpeakerRef(name=phrase)  # "Donald Trump’s campaign is defending ...", "Mr. Sanders's aides"
     if proper:
         bare = proper[4:] if proper.lower().startswith("the ") else proper
         known = _known_person(bare, entities)
@@ -553,7 +570,9 @@ def resolve_phrase(phrase: str, position: int, entities: Entities, *, known_only
     inner = _GENERIC_AFTER_PREPOSITION.search(phrase)
     for candidate in (phrase, inner.group("rest") if inner else None):
         generic = _GENERIC.search(candidate) if candidate else None
-        if generic and not _proper_tail(generic.group("np").split()[-1:]) and _plain_description(generic.group("np"), entities):
+        tail = generic.group("np").split()[-1] if generic else ""
+        if (generic and (not _proper_tail([tail]) or (tail.lower() in _SOURCE_NOUN_SET and len(generic.group("np").split()) > 2))  # "one senior Democrat"
+                and _plain_description(generic.group("np"), entities)):
             return SpeakerRef(name=_capitalize(generic.group("np")))
     return None
 
@@ -562,8 +581,8 @@ def _plain_description(phrase: str, entities: Entities) -> bool:
     """"Two senior officials", "A diplomatic source", not a fragment such as "Kaine defended
     people" or "had a well-connected source": no name inside, no clause word."""
     words = phrase.split()
-    if words[0] in entities.persons or words[0].lower() in _FRAGMENT_WORDS:
-        return False
+    if (words[0] in entities.persons and len(words) > 2) or words[0].lower() in _FRAGMENT_WORDS:
+        return False  # "Clinton aides" is a description; "Kaine defended people" is not
     if (len(words) > 2 and words[0][:1].isupper() and words[0].lower() not in _DETERMINERS
             and words[1].endswith("ed")):
         return False  # "Kaine defended people": a clause, not a description
@@ -575,7 +594,8 @@ def _plain_description(phrase: str, entities: Entities) -> bool:
     return words[0].lower() in _DETERMINERS or not any(w[:1].isupper() for w in words[1:])
 
 
-_POSSESSOR_DESCRIPTION = re.compile(rf"^(?:{_NAME_TOKEN})(?:\s+(?:{_NAME_TOKEN})){{0,2}}[’']s(?:\s+[a-z][\w-]*){{1,3}}$")
+_POSSESSOR_DESCRIPTION = re.compile(
+    rf"^(?:(?:Mr|Mrs|Ms|Dr)\.?\s+)?(?:{_NAME_TOKEN})(?:\s+(?:{_NAME_TOKEN})){{0,2}}(?:[’']s|s[’'])(?:\s+[a-z][\w-]*){{1,3}}$")
 _DETERMINERS = frozenset("a an the some two three four five several many other one senior".split())
 _FRAGMENT_WORDS = frozenset("""had has have having was were is are be been with what how why where which who
 whom engaging including like than did does do not no""".split())
@@ -902,7 +922,7 @@ def _headline_speaker(headline: str, entities: Entities) -> str | None:
     m = _HEADLINE_LABEL.match(headline) or _HEADLINE_TRAILING.search(headline)
     if not m:
         return None
-    phrase = m.group("np") or m.group("np2")
+    phrase = next(m.group(g) for g in ("np", "np2", "np3") if g in m.re.groupindex and m.group(g))
     known = _known_person(phrase, entities)
     if known:
         return known
