@@ -221,3 +221,13 @@ def campaign():
 ])
 def test_speakers_behind_asides_descriptions_and_headline_verbs(campaign, start, speaker):
     assert _speaker(campaign, start) == speaker
+
+
+@pytest.mark.parametrize("tail", [
+    "“We won,” said (R-Ga.)", "“We won,” said", ", said ,", "According to ,", "Said :", "WALLACE:",
+    "“It is over.” ―", "“It is over.” ― (AP)", "He said: “", "The (R-Ga.) said.", "'' said ''", "Mr. said.",
+])
+def test_odd_attribution_shapes_never_break_parsing(tail):
+    text = f"Budget Passes\n\nThe council voted on Monday after a long debate about the plan.\n\n{tail}"
+    article = parse_article(text, filename="odd.txt")
+    assert all(article.text[p.char_start:p.char_end] == p.text for p in article.passages)

@@ -670,8 +670,9 @@ def speaker_of(sentence: str, start: int, entities: Entities) -> SpeakerRef | No
             return ref
     for pattern in (_TRAILING_INVERTED, _TRAILING):
         m = pattern.search(sentence)
-        if (m and outside(m.start("np")) and len(m.group("np").split()) <= MAX_TRAILING_WORDS
-                and m.group("np").split()[0].lower() not in _PREPOSITIONS):  # "said of Cruz": Cruz is not the speaker
+        words = m.group("np").split() if m else []
+        if (m and words and outside(m.start("np")) and len(words) <= MAX_TRAILING_WORDS
+                and words[0].lower() not in _PREPOSITIONS):  # "said of Cruz": Cruz is not the speaker
             ref = resolve_phrase(m.group("np"), start + m.start("np"), entities)
             appos = m.groupdict().get("appos")
             if ref and appos and not _is_person(ref, entities):
