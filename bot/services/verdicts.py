@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import and_, select as sa_select
+from sqlalchemy import and_, bindparam, select as sa_select
 from sqlmodel import select
 
 from bot.errors import BadInput, NotFound
@@ -104,6 +104,17 @@ async def get_verdict(app, *, guild_id: int | None, claim_passage_id: int) -> Ve
     return found[0].get(claim_passage_id)
 
 
+# Built once (Core, expanding parameters), like the other statements a lookup sends.
+_VERDICTS_AND_DRIFT = (
+    sa_select(Passage.id, Verdict.rating, Verdict.note, Verdict.updated_at, Verdict.updated_by,
+              PassageDrift.status, PassageDrift.since, PassageDrift.checked_at, PassageDrift.current_text)
+    .select_from(Passage)
+    .outerjoin(Verdict, and_(Verdict.claim_passage_id == Passage.id, Verdict.scope == bindparam("scope")))
+    .outerjoin(PassageDrift, PassageDrift.passage_id == Passage.id)
+    .where(Passage.id.in_(bindparam("ids", expanding=True)))
+)
+
+
 async def verdicts_and_drift(session, passage_ids, *, guild_id: int | None
                              ) -> tuple[dict[int, VerdictInfo], dict[int, DriftInfo]]:
     """This owner's verdicts and the drift findings for these passages, in one statement
@@ -111,15 +122,10 @@ async def verdicts_and_drift(session, passage_ids, *, guild_id: int | None
     ids = sorted(set(passage_ids))
     if not ids:
         return {}, {}
-    stmt = (sa_select(Passage.id, Verdict.rating, Verdict.note, Verdict.updated_at, Verdict.updated_by,
-                      PassageDrift.status, PassageDrift.since, PassageDrift.checked_at, PassageDrift.current_text)
-            .select_from(Passage)
-            .outerjoin(Verdict, and_(Verdict.claim_passage_id == Passage.id, Verdict.scope == scope_key(guild_id)))
-            .outerjoin(PassageDrift, PassageDrift.passage_id == Passage.id)
-            .where(Passage.id.in_(ids)))
+    rows = (await session.exec(_VERDICTS_AND_DRIFT, params={"ids": ids, "scope": scope_key(guild_id)})).all()
     verdicts: dict[int, VerdictInfo] = {}
     drift: dict[int, DriftInfo] = {}
-    for pid, rating, note, updated_at, updated_by, status, since, checked_at, current in (await session.exec(stmt)).all():
+    for pid, rating, note, updated_at, updated_by, status, since, checked_at, current in rows:
         if rating is not None:
             verdicts[pid] = VerdictInfo(pid, rating, note or "", updated_at, updated_by)
         if status is not None:
