@@ -63,6 +63,10 @@ class WhyCheckButton(discord.ui.DynamicItem[discord.ui.Button], template=r"cp:wh
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
+            # It checks the claim again (model calls): it spends the same budget as /check.
+            limits = getattr(interaction.client, "rate_limits", None)
+            if limits is not None:
+                limits.lookup(interaction.user.id, interaction.guild_id)
             await interaction.response.defer(ephemeral=True, thinking=True)
             embeds = interaction.message.embeds if interaction.message else []
             claim = render.claim_from_footer(embeds[0].footer.text if embeds else None)
