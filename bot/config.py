@@ -49,6 +49,11 @@ class Settings:
     index_poll_seconds: float = 2.0
     # Only tests may relax this: lets the URL fetcher reach 127.0.0.1.
     allow_private_fetch: bool = False
+    # Counter-evidence candidates per source (bot/stance/service.py): best passages of the
+    # same source per claim, of other sources per claim or passage, and the pairs decided in all.
+    stance_within_k: int = 40
+    stance_cross_k: int = 20
+    stance_max_pairs: int = 4000
     # Discord API/gateway base, only overridden to point the bot at a fake Discord in tests.
     discord_api_base: str | None = None
     # ClaimReview export: who checked (the Organization) and the page the fact checks live on.
@@ -76,6 +81,9 @@ class Settings:
             discord_api_base=(env.get("DISCORD_API_BASE") or "").strip() or None,
             claimreview_org_name=(env.get("CLAIMREVIEW_ORG_NAME") or "").strip() or None,
             claimreview_url=(env.get("CLAIMREVIEW_URL") or "").strip() or None,
+            stance_within_k=int(env.get("STANCE_WITHIN_K") or 40),
+            stance_cross_k=int(env.get("STANCE_CROSS_K") or 20),
+            stance_max_pairs=int(env.get("STANCE_MAX_PAIRS") or 4000),
         )
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known

@@ -272,12 +272,13 @@ async def _update_index(app, report: BulkReport, passages_before: int) -> None:
 
 async def _detect_stance(app, source_ids: list[int]) -> int:
     """Opt-in: run the automatic stance detection per new source (one transaction each)."""
-    from bot.stance.service import detect_links
+    from bot.stance.service import CandidateLimits, detect_links
 
     total = 0
     for source_id in source_ids:
         async with app.sessions() as session:
-            stats = await detect_links(session, source_id, index=app.index)
+            stats = await detect_links(session, source_id, index=app.index,
+                                         limits=CandidateLimits.from_settings(app.settings))
             await session.commit()
         total += getattr(stats, "total", 0) or 0
     return total

@@ -169,9 +169,10 @@ class SearchIndex:
     # -- reads -----------------------------------------------------------------------------
 
     def search(self, tokens: Sequence[str], scopes: Sequence[str], limit: int = 5,
-               source_ids: Sequence[int] | None = None) -> list[Hit]:
+               source_ids: Sequence[int] | None = None, exclude_source: int | None = None) -> list[Hit]:
         """Best `limit` passages by BM25 over any of `tokens`, among docs in `scopes` (and, when
-        given, of the sources `source_ids` only: a claim checked against chosen sources).
+        given, of the sources `source_ids` only: a claim checked against chosen sources; not of
+        source `exclude_source`).
 
         Tokens come from `normalize.query_tokens`; they become term queries directly, never
         a parsed query string, so nothing a user types is query syntax.
@@ -201,6 +202,9 @@ class SearchIndex:
         # big "global" posting list does not (~4 ms). So when few other scopes exist we
         # exclude them (their posting lists are small), and only intersect otherwise.
         excluded = present.difference(scopes)
+        if exclude_source is not None:
+            should = should + [(tantivy.Occur.MustNot,
+                                tantivy.Query.term_query(schema, "source_id", exclude_source))]
         if len(excluded) <= MAX_EXCLUDED_SCOPES:
             query = tantivy.Query.boolean_query(should + [
                 (tantivy.Occur.MustNot, tantivy.Query.term_query(schema, "scope", s, index_option="basic"))

@@ -19,7 +19,7 @@ from bot.models import (Alias, AuditLog, Claim, GuildSettings, IndexChange, Link
 from bot.results import AuditEntry, SourceRef
 from bot.search.normalize import normalize_topic
 from bot.services._common import check_id, source_ref, visible
-from bot.stance.service import detect_links
+from bot.stance.service import CandidateLimits, detect_links
 
 EDITABLE_FIELDS = ("title", "outlet", "author", "published", "url")
 MAX_FIELD = {"title": 512, "outlet": 256, "author": 256, "url": 2048}
@@ -111,7 +111,8 @@ async def _set_status(app, source_id: int, *, guild_id: int, actor, status: str)
         if status == SourceStatus.active.value:
             # Cross-source links to a removed source were dropped while it was away: re-check.
             await session.flush()
-            await detect_links(session, source_id, index=app.index)
+            await detect_links(session, source_id, index=app.index,
+                                         limits=CandidateLimits.from_settings(app.settings))
         _audit(session, guild_id=guild_id, actor=actor,
                action="source.remove" if status == SourceStatus.removed.value else "source.restore",
                target=f"source:{source_id}", detail=source.title[:200])

@@ -28,7 +28,7 @@ from bot.retry import with_db_retry
 from bot.results import ClaimSummary, IngestReport, LinkSummary, SourceCheckInfo, SourceDetail, SourcePage
 from bot.services._common import check_id, source_ref, visible, visible_scopes
 from bot.services.verdicts import verdicts_and_drift
-from bot.stance.service import detect_links
+from bot.stance.service import CandidateLimits, detect_links
 from bot.validate import check_file_name
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,8 @@ async def ingest_document(app, raw: str | bytes, *, filename: str, guild_id: int
                 links = 0
                 if result.status in {"created", "updated"}:
                     step(INGEST_STAGES[2])
-                    stats = await detect_links(session, result.source_id, index=app.index)
+                    stats = await detect_links(session, result.source_id, index=app.index,
+                                               limits=CandidateLimits.from_settings(app.settings))
                     links = stats.total
                     session.add(AuditLog(guild_id=guild_id, actor_id=actor, action=f"source.{result.status}",
                                          target=f"source:{result.source_id}",

@@ -1,11 +1,22 @@
 """Stance links in the database: detect them at ingestion, read them for answers.
 
 `detect_links` runs inside the ingestion transaction, right after a source's passages and
-claims are stored. It pairs the source's claims with its own passages (the article's own
-rebuttals) and, through the search index, with passages of other visible sources in both
-directions (cross-source candidates, at lower confidence: they were not written as replies).
-It respects curation: moderator links are never touched, and a link a moderator rejected
-stays rejected however often the source is re-ingested.
+claims are stored. Its cost is bounded whatever a moderator uploads: candidate pairs come
+from a search index, never from all pairs.
+
+- Within the source: each claim is paired with its best `within_k` passages by BM25 (an
+  in-memory index of the source's own passages) and the few passages right after it (an
+  article answers a claim next to it: "Ironically, both of these claims..."). A source of at
+  most `within_k` passages is all candidates, so short articles are decided exactly as before.
+- Across sources: each claim with the `cross_k` best passages of other visible sources, and
+  each passage with the best-matching claims of other sources (old claims, new rebuttals);
+  these pairs are lower-confidence candidates (they were not written as replies).
+- At most `max_pairs` pairs are decided per source, taken rank by rank (every claim's best
+  candidate first), so a hostile file of thousands of claims costs a fixed budget.
+
+`decide_pairs` is the one place a batch of pairs is decided (the stance model with the rules,
+`bot.stance.judge`). Curation is respected: moderator links are never touched,
+and a link a moderator rejected stays rejected however often the source is re-ingested.
 
 The readers (`counter_evidence_for`, `rebutted_claims`) are views of `answers.counter_links`,
 one query each, so a lookup pays the same whatever it returns.
@@ -13,20 +24,20 @@ one query each, so a lookup pays the same whatever it returns.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.models import Claim, Link, LinkOrigin, LinkStatus, Passage, Source, SourceStatus, Stance, scope_key, utcnow
 from bot.results import CounterItem
-from bot.search.index import SearchIndex
+from bot.search.index import IndexDoc, SearchIndex
 from bot.search.normalize import query_tokens
 from bot.stance.answers import counter_links
 from bot.stance.judge import decide_for_storage
-from bot.stance.rules import MAX_RATIONALE, StanceDecision, StanceInput
+from bot.stance.rules import ANAPHORA_WINDOW, MAX_RATIONALE, StanceDecision, StanceInput
 
 AUTO_CREATOR = "stance-model"
 # Links worth storing: counter-evidence, and support (shown to moderators, never as counters).
@@ -34,8 +45,24 @@ STORED_STANCES = frozenset({Stance.counters.value, Stance.supports.value})
 # Cross-source pairs were not written as replies to each other: trust them less.
 CROSS_SOURCE_FACTOR = 0.7
 CROSS_SOURCE_PREFIX = "cross-source candidate · "
-# Candidates the index returns per passage when looking across sources.
-CROSS_CANDIDATES = 15
+# Ids per IN (...) list: PostgreSQL allows 32767 bind parameters per statement, SQLite 32766
+# (999 before 3.32); 5000 stays far below both and costs one round trip per 5000 rows.
+ID_CHUNK = 5_000
+_OWN_SCOPE = "own"
+
+
+@dataclass(frozen=True)
+class CandidateLimits:
+    """How many candidate pairs one source may cost (`Settings.stance_*`, see bot/config.py)."""
+
+    within_k: int = 40  # best passages of the same source per claim
+    cross_k: int = 20  # best passages (or claims) of other sources per claim (or passage)
+    max_pairs: int = 4_000  # pairs decided per source, all kinds together
+
+    @classmethod
+    def from_settings(cls, settings) -> "CandidateLimits":
+        return cls(within_k=settings.stance_within_k, cross_k=settings.stance_cross_k,
+                   max_pairs=settings.stance_max_pairs)
 
 
 @dataclass(frozen=True)
@@ -48,6 +75,7 @@ class LinkStats:
     deleted: int = 0
     kept_rejected: int = 0  # pairs a moderator rejected: left rejected, not recreated
     cross_source: int = 0  # active cross-source links among the produced ones
+    pairs_decided: int = 0  # (claim, evidence) pairs given to `decide_pairs`: the run's cost
 
     @property
     def total(self) -> int:
@@ -64,6 +92,33 @@ class _Row:
     scope: str
     is_claim: bool
     stance_input: StanceInput
+
+
+@dataclass(frozen=True)
+class StancePair:
+    """One (claim, evidence) pair to decide. `speakers`: every named speaker in play, so the
+    rules can tell a verdict on someone else's claim from one on this claim."""
+
+    claim_id: int
+    evidence_id: int
+    claim: StanceInput
+    evidence: StanceInput
+    cross: bool  # from different sources: only a rebuttal is kept, at lower confidence
+    speakers: frozenset[str]
+
+
+def chunked(ids: Iterable[int], size: int | None = None) -> Iterator[list[int]]:
+    """`ids` in lists of at most `size` (default `ID_CHUNK`), for IN (...) lists under the
+    databases' parameter limits."""
+    size = size or ID_CHUNK
+    chunk: list[int] = []
+    for value in ids:
+        chunk.append(value)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _stance_input(p: Passage, is_claim: bool) -> StanceInput:
@@ -83,35 +138,73 @@ def _cross_decision(decision: StanceDecision) -> StanceDecision:
     return StanceDecision(decision.stance, round(decision.confidence * CROSS_SOURCE_FACTOR, 3), text)
 
 
-def _decide_pairs(claims: list[_Row], evidence: list[_Row], *, cross: bool) -> dict[tuple[int, int], StanceDecision]:
-    """Decide every (claim, evidence) pair with the shared stance decision (the model with the
-    rules, `bot.stance.judge`); CPU only, safe to run in a thread."""
+def decide_pairs(pairs: Sequence[StancePair]) -> dict[tuple[int, int], StanceDecision]:
+    """Decide a batch of pairs: (claim id, evidence id) -> the decision worth storing.
+
+    The one place pairs are judged: the shared stance decision (the model with the rules,
+    `bot.stance.judge`), one batch; CPU only, run in a thread. Only `counters` and `supports`
+    are stored, and across sources only `counters`, at lower confidence."""
     out: dict[tuple[int, int], StanceDecision] = {}
-    speakers = {r.stance_input.speaker for r in (*claims, *evidence) if r.stance_input.speaker}
-    pairs = [(c, e) for c in claims for e in evidence
-             if c.passage_id != e.passage_id and not (cross and c.source_id == e.source_id)
-             and (not cross or _scopes_may_link(c.scope, e.scope))]
-    decisions = decide_for_storage([(c.stance_input, e.stance_input, speakers) for c, e in pairs])
-    for (c, e), decision in zip(pairs, decisions):
+    decisions = decide_for_storage([(p.claim, p.evidence, p.speakers) for p in pairs]) if pairs else []
+    for pair, decision in zip(pairs, decisions):
         if decision is None or decision.stance not in STORED_STANCES:
             continue
-        if cross:
+        if pair.cross:
             if decision.stance != Stance.counters.value:
                 continue  # across sources only rebuttals are worth a candidate link
             decision = _cross_decision(decision)
-        out[(c.passage_id, e.passage_id)] = decision
+        out[(pair.claim_id, pair.evidence_id)] = decision
     return out
 
 
-def _search_candidates(index: SearchIndex, texts: list[str], scopes: list[str], exclude_source: int) -> set[int]:
-    """Passage ids of other sources that the index ranks near any of `texts`."""
-    found: set[int] = set()
-    for text in texts:
-        tokens = query_tokens(text)
-        for hit in index.search(tokens, scopes, limit=CROSS_CANDIDATES + 5):
-            if hit.source_id != exclude_source:
-                found.add(hit.passage_id)
-    return found
+def _take_by_rank(ranked: Iterable[list[tuple[int, int]]], limit: int) -> list[tuple[int, int]]:
+    """At most `limit` distinct pairs, rank by rank across the lists (every list's first
+    candidate, then every second...), so a budget is shared fairly between claims."""
+    lists = [r for r in ranked if r]
+    taken: dict[tuple[int, int], None] = {}
+    depth = 0
+    while len(taken) < limit and lists:
+        lists = [r for r in lists if depth < len(r)]
+        for r in lists:
+            taken.setdefault(r[depth], None)
+            if len(taken) >= limit:
+                break
+        depth += 1
+    return list(taken)
+
+
+def _within_candidates(own: list[_Row], within_k: int) -> list[list[tuple[int, int]]]:
+    """Per claim, ranked (claim id, evidence id) pairs inside the source. CPU only."""
+    claims = [r for r in own if r.is_claim]
+    if not claims:
+        return []
+    if len(own) <= within_k:  # top k of at most k passages: all of them
+        return [[(c.passage_id, e.passage_id) for e in own if e.passage_id != c.passage_id] for c in claims]
+    by_seq = sorted(own, key=lambda r: r.stance_input.seq)
+    position = {r.passage_id: i for i, r in enumerate(by_seq)}
+    index = SearchIndex(None, heap_bytes=15_000_000)
+    try:
+        index.add(IndexDoc(r.passage_id, r.source_id, _OWN_SCOPE, r.stance_input.text) for r in own)
+        index.commit()
+        out = []
+        for c in claims:
+            at = position[c.passage_id]
+            following = [r.passage_id for r in by_seq[at + 1:at + 1 + ANAPHORA_WINDOW]]
+            hits = [h.passage_id for h in index.search(query_tokens(c.stance_input.text), [_OWN_SCOPE],
+                                                       limit=within_k + 1)]
+            ranked = dict.fromkeys(e for e in (*following, *hits) if e != c.passage_id)
+            out.append([(c.passage_id, e) for e in ranked])
+        return out
+    finally:
+        index.close()
+
+
+def _search_other_sources(index: SearchIndex, texts: list[tuple[int, str]], scopes: list[str], source_id: int,
+                          limit: int) -> list[tuple[int, list[int]]]:
+    """For each (passage id, text): the passage ids of other sources the index ranks best."""
+    return [(pid, [h.passage_id for h in index.search(query_tokens(text), scopes, limit=limit,
+                                                      exclude_source=source_id)])
+            for pid, text in texts]
 
 
 async def _load_rows(session: AsyncSession, condition) -> list[_Row]:
@@ -123,54 +216,102 @@ async def _load_rows(session: AsyncSession, condition) -> list[_Row]:
             for p, scope, claim_id in (await session.exec(stmt)).all()]
 
 
-async def _cross_source_pairs(session: AsyncSession, source: Source, own: list[_Row],
-                              index: SearchIndex) -> dict[tuple[int, int], StanceDecision]:
+async def _load_other_rows(session: AsyncSession, ids: Iterable[int], source_id: int) -> dict[int, _Row]:
+    """Rows of active passages of other sources, by id, in chunks."""
+    rows: dict[int, _Row] = {}
+    for chunk in chunked(sorted(set(ids))):
+        for row in await _load_rows(session, Passage.id.in_(chunk) & (Source.status == SourceStatus.active.value)
+                                    & (Source.id != source_id)):
+            rows[row.passage_id] = row
+    return rows
+
+
+async def _claim_ids(session: AsyncSession, ids: Iterable[int]) -> set[int]:
+    found: set[int] = set()
+    for chunk in chunked(sorted(set(ids))):
+        found.update((await session.exec(select(Claim.passage_id).where(Claim.passage_id.in_(chunk)))).all())
+    return found
+
+
+async def _cross_candidates(session: AsyncSession, source: Source, own: list[_Row], index: SearchIndex,
+                            cross_k: int) -> list[list[tuple[int, int]]]:
+    """Ranked cross-source pairs: each own claim with other sources' best passages, and each
+    own passage with the other sources' claims among its best matches."""
     if scope_key(None) == source.scope:
         # A global source is visible to every guild: any scope holding sources may link to it.
         scopes = list((await session.exec(select(Source.scope).distinct())).all())
     else:
         scopes = [scope_key(None), source.scope]
-    texts = [r.stance_input.text for r in own]
-    candidate_ids = await asyncio.to_thread(_search_candidates, index, texts, scopes, source.id)
-    if not candidate_ids:
-        return {}
-    others = await _load_rows(session, Passage.id.in_(sorted(candidate_ids))
-                              & (Source.status == SourceStatus.active.value) & (Source.id != source.id))
-    own_claims = [r for r in own if r.is_claim]
-    other_claims = [r for r in others if r.is_claim]
+    claims = [(r.passage_id, r.stance_input.text) for r in own if r.is_claim]
+    passages = [(r.passage_id, r.stance_input.text) for r in own]
 
-    def decide() -> dict[tuple[int, int], StanceDecision]:
-        pairs = _decide_pairs(own_claims, others, cross=True)  # old passages against new claims
-        pairs.update(_decide_pairs(other_claims, own, cross=True))  # new passages against old claims
-        return pairs
+    def search() -> tuple[list, list]:
+        return (_search_other_sources(index, claims, scopes, source.id, cross_k),
+                _search_other_sources(index, passages, scopes, source.id, cross_k))
 
-    return await asyncio.to_thread(decide)
+    by_claim, by_passage = await asyncio.to_thread(search)
+    other_claims = await _claim_ids(session, (h for _, hits in by_passage for h in hits))
+    ranked = [[(c, e) for e in hits] for c, hits in by_claim]
+    ranked += [[(h, p) for h in hits if h in other_claims] for p, hits in by_passage]
+    return ranked
 
 
-async def detect_links(session: AsyncSession, source_id: int, *, index: SearchIndex | None = None) -> LinkStats:
+async def _candidate_pairs(session: AsyncSession, source: Source, own: list[_Row], index: SearchIndex | None,
+                           limits: CandidateLimits) -> list[StancePair]:
+    """The bounded set of pairs to decide for this source (see the module docstring)."""
+    ranked = await asyncio.to_thread(_within_candidates, own, limits.within_k)
+    if index is not None and own and source.status == SourceStatus.active.value:
+        ranked += await _cross_candidates(session, source, own, index, limits.cross_k)
+    chosen = _take_by_rank(ranked, limits.max_pairs)
+    rows = {r.passage_id: r for r in own}
+    rows.update(await _load_other_rows(session, {i for pair in chosen for i in pair if i not in rows}, source.id))
+    own_speakers = frozenset(r.stance_input.speaker for r in own if r.stance_input.speaker)
+    cross_speakers = own_speakers | {r.stance_input.speaker for r in rows.values() if r.stance_input.speaker}
+    pairs = []
+    for c, e in chosen:
+        claim, evidence = rows.get(c), rows.get(e)
+        if claim is None or evidence is None or c == e:
+            continue  # another source's passage that is gone or no longer active
+        cross = claim.source_id != evidence.source_id
+        if cross and not _scopes_may_link(claim.scope, evidence.scope):
+            continue
+        pairs.append(StancePair(c, e, claim.stance_input, evidence.stance_input, cross,
+                                cross_speakers if cross else own_speakers))
+    return pairs
+
+
+async def _existing_links(session: AsyncSession, source_id: int) -> list[Link]:
+    """Links with either end in this source: joined on the source, so no id list is sent."""
+    found: dict[int, Link] = {}
+    for end in (Link.claim_passage_id, Link.evidence_passage_id):
+        stmt = select(Link).join(Passage, Passage.id == end).where(Passage.source_id == source_id)
+        for link in (await session.exec(stmt)).all():
+            found[link.id] = link
+    return list(found.values())
+
+
+async def detect_links(session: AsyncSession, source_id: int, *, index: SearchIndex | None = None,
+                       limits: CandidateLimits | None = None) -> LinkStats:
     """Create, refresh and prune the automatic stance links of one source (no commit).
 
-    Within the source every claim is checked against every passage; with `index`, claims and
-    passages are also checked against the best-matching passages of other visible sources.
-    Moderator links are left alone, rejected pairs stay rejected, and automatic links the
-    rules no longer produce are deleted.
+    Candidates within the source, and with `index` across visible sources, are bounded by
+    `limits` (see the module docstring). Moderator links are left alone, rejected pairs stay
+    rejected, and automatic links the rules no longer produce are deleted.
     """
+    limits = limits or CandidateLimits()
     source = await session.get(Source, source_id)
     if source is None:
         return LinkStats()
     own = await _load_rows(session, Passage.source_id == source_id)
-    own_claims = [r for r in own if r.is_claim]
-    # Pure CPU: a long article is thousands of pairs, so keep the event loop free.
-    desired = await asyncio.to_thread(_decide_pairs, own_claims, own, cross=False)
-    if index is not None and own and source.status == SourceStatus.active.value:
-        desired.update(await _cross_source_pairs(session, source, own, index))
+    pairs = await _candidate_pairs(session, source, own, index, limits)
+    # Pure CPU: keep the event loop free.
+    desired = await asyncio.to_thread(decide_pairs, pairs)
 
-    own_ids = [r.passage_id for r in own]
-    existing = list((await session.exec(select(Link).where(or_(
-        Link.claim_passage_id.in_(own_ids), Link.evidence_passage_id.in_(own_ids))))).all()) if own_ids else []
-    by_pair = {(link.claim_passage_id, link.evidence_passage_id): link for link in existing}
+    own_set = {r.passage_id for r in own}
+    by_pair = {(link.claim_passage_id, link.evidence_passage_id): link
+               for link in await _existing_links(session, source_id)}
 
-    created = updated = unchanged = kept_rejected = 0
+    updated = unchanged = kept_rejected = 0
     now = utcnow()
     stale: list[int] = []
     for pair, link in by_pair.items():
@@ -183,7 +324,7 @@ async def detect_links(session: AsyncSession, source_id: int, *, index: SearchIn
         if decision is None:
             stale.append(link.id)
             continue
-        cross = link.claim_passage_id not in own_ids or link.evidence_passage_id not in own_ids
+        cross = link.claim_passage_id not in own_set or link.evidence_passage_id not in own_set
         values = (decision.stance, decision.confidence, decision.rationale, cross)
         if (link.stance, link.confidence, link.rationale, link.cross_source) == values:
             unchanged += 1
@@ -192,7 +333,6 @@ async def detect_links(session: AsyncSession, source_id: int, *, index: SearchIn
         link.updated_at = now
         session.add(link)
         updated += 1
-    own_set = set(own_ids)
     new_links = [
         Link(claim_passage_id=c, evidence_passage_id=e, stance=d.stance, origin=LinkOrigin.auto.value,
              status=LinkStatus.active.value, confidence=d.confidence, rationale=d.rationale,
@@ -200,16 +340,15 @@ async def detect_links(session: AsyncSession, source_id: int, *, index: SearchIn
         for (c, e), d in desired.items() if (c, e) not in by_pair
     ]
     session.add_all(new_links)
-    created = len(new_links)
-    if stale:
-        await session.exec(delete(Link).where(Link.id.in_(stale)))
+    for chunk in chunked(stale):
+        await session.exec(delete(Link).where(Link.id.in_(chunk)))
     await session.flush()
     # Produced cross-source pairs that are live (not blocked by a moderator's link or a rejection).
     blocked = {pair for pair, link in by_pair.items()
                if link.origin != LinkOrigin.auto.value or link.status == LinkStatus.rejected.value}
     cross_active = sum(1 for (c, e) in desired if not (c in own_set and e in own_set) and (c, e) not in blocked)
-    return LinkStats(created=created, updated=updated, unchanged=unchanged, deleted=len(stale),
-                     kept_rejected=kept_rejected, cross_source=cross_active)
+    return LinkStats(created=len(new_links), updated=updated, unchanged=unchanged, deleted=len(stale),
+                     kept_rejected=kept_rejected, cross_source=cross_active, pairs_decided=len(pairs))
 
 
 async def counter_evidence_for(session: AsyncSession, claim_passage_ids: Sequence[int], *, guild_id: int | None,
