@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
+from typing import AsyncIterator, Iterable, Iterator
 
 from alembic import command
 from alembic.config import Config
@@ -18,6 +18,23 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Ids per IN (...) list: PostgreSQL allows 32767 bind parameters per statement, SQLite 32766
+# (999 before 3.32); 5000 stays far below both and costs one round trip per 5000 rows.
+ID_CHUNK = 5_000
+
+
+def chunked(ids: Iterable[int], size: int | None = None) -> Iterator[list[int]]:
+    """`ids` in lists of at most `size` (default `ID_CHUNK`), so an IN (...) list built from a
+    big source never exceeds the databases' parameter limits."""
+    size = size or ID_CHUNK
+    chunk: list[int] = []
+    for value in ids:
+        chunk.append(value)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -16,9 +16,10 @@ from sqlmodel import select
 from benchmarks.hostile import claim_like_article
 from bot.ingest.bulk import BulkDocument, bulk_ingest
 from bot.models import Claim, Link, Passage, Source
-from bot.services.sources import ingest_document
+from bot.services.sources import get_source, ingest_document
 from bot.stance import service as stance_service
-from bot.stance.service import _take_by_rank, chunked
+from bot.db import chunked
+from bot.stance.service import _take_by_rank
 
 HOSTILE_BYTES = 256 * 1024
 MAX_PAIRS = 1_500
@@ -59,6 +60,8 @@ async def test_a_hostile_article_is_decided_within_the_pair_budget(app, decided)
     # The budget still finds the article's rebuttals, inside the source.
     own_links = await _count(app, Link, Link.stance == "counters", ~Link.cross_source)
     assert own_links > 0 and report.links > 0
+    detail = await get_source(app, report.source_id, guild_id=None)
+    assert len(detail.claims) == claims and any(c.counters for c in detail.claims)
 
 
 async def test_the_budget_goes_to_every_claims_best_candidates_first():
@@ -78,7 +81,7 @@ async def test_small_id_chunks_give_the_same_links(app, monkeypatch, decided):
         before = sorted((l.claim_passage_id, l.evidence_passage_id, l.stance, l.rationale)
                         for l in (await session.exec(select(Link))).all())
         source_id = (await session.exec(select(Source.id).where(Source.origin == "upload:stance_rebuttal_iran.txt"))).one()
-    monkeypatch.setattr(stance_service, "ID_CHUNK", 7)
+    monkeypatch.setattr("bot.db.ID_CHUNK", 7)
     async with app.sessions() as session:
         await session.exec(Link.__table__.delete().where(Link.cross_source))
         stats = await stance_service.detect_links(session, source_id, index=app.index)

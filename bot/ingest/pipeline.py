@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.db import chunked
 from bot.ingest.types import ParsedArticle, ParsedPassage
 from bot.models import Claim, IndexChange, Passage, Source, SourceStatus, scope_key, utcnow
 
@@ -186,7 +187,8 @@ async def _reanchor_passages(session: AsyncSession, source_id: int, passages: li
     stale = [p.id for p in old if p.id not in kept]
     if stale:
         # Quotes no longer in the text: their links and votes go with them (ON DELETE CASCADE).
-        await session.exec(delete(Passage).where(Passage.id.in_(stale)))
+        for chunk in chunked(stale):
+            await session.exec(delete(Passage).where(Passage.id.in_(chunk)))
     await session.flush()
     for row, new in pairs:
         claim = claims.get(row.id)

@@ -199,14 +199,18 @@ async def get_source(app, source_id: int, *, guild_id: int | None, include_remov
         if claim_ids:
             # Only links this guild may see: active, evidence in a source visible here, and a
             # moderator's link only in the guild that made it.
+            # The claims are joined on the source, not listed: a big source has more claims
+            # than a statement may carry parameters.
             evidence_source = aliased(Source)
+            claim_passage = aliased(Passage)
             link_guild = Link.guild_id.is_(None) if guild_id is None else (
                 Link.guild_id.is_(None) | (Link.guild_id == guild_id))
             links = (await session.exec(
                 select(Link, Passage.text, Passage.speaker, Passage.source_id, Passage.paragraph)
+                .join(claim_passage, claim_passage.id == Link.claim_passage_id)
                 .join(Passage, Passage.id == Link.evidence_passage_id)
                 .join(evidence_source, evidence_source.id == Passage.source_id)
-                .where(Link.claim_passage_id.in_(claim_ids), Link.status == LinkStatus.active.value, link_guild,
+                .where(claim_passage.source_id == source_id, Link.status == LinkStatus.active.value, link_guild,
                        evidence_source.scope.in_(visible_scopes(guild_id)),
                        evidence_source.status == SourceStatus.active.value)
                 .order_by(Link.claim_passage_id, Link.id))).all()

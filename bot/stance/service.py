@@ -24,13 +24,14 @@ one query each, so a lookup pays the same whatever it returns.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.db import chunked
 from bot.models import Claim, Link, LinkOrigin, LinkStatus, Passage, Source, SourceStatus, Stance, scope_key, utcnow
 from bot.results import CounterItem
 from bot.search.index import IndexDoc, SearchIndex
@@ -45,9 +46,6 @@ STORED_STANCES = frozenset({Stance.counters.value, Stance.supports.value})
 # Cross-source pairs were not written as replies to each other: trust them less.
 CROSS_SOURCE_FACTOR = 0.7
 CROSS_SOURCE_PREFIX = "cross-source candidate · "
-# Ids per IN (...) list: PostgreSQL allows 32767 bind parameters per statement, SQLite 32766
-# (999 before 3.32); 5000 stays far below both and costs one round trip per 5000 rows.
-ID_CHUNK = 5_000
 _OWN_SCOPE = "own"
 
 
@@ -105,20 +103,6 @@ class StancePair:
     evidence: StanceInput
     cross: bool  # from different sources: only a rebuttal is kept, at lower confidence
     speakers: frozenset[str]
-
-
-def chunked(ids: Iterable[int], size: int | None = None) -> Iterator[list[int]]:
-    """`ids` in lists of at most `size` (default `ID_CHUNK`), for IN (...) lists under the
-    databases' parameter limits."""
-    size = size or ID_CHUNK
-    chunk: list[int] = []
-    for value in ids:
-        chunk.append(value)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _stance_input(p: Passage, is_claim: bool) -> StanceInput:
