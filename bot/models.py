@@ -159,7 +159,10 @@ class Alias(SQLModel, table=True):
 
 
 class QueryLog(SQLModel, table=True):
-    """One row per lookup, for the digest's most-asked topics. No user names."""
+    """One row per lookup: for buttons that re-run it, the asker's own suggestions, and (only
+    once enough members asked it publicly) shared suggestions and the digest. No user names;
+    the asker's id, so `/forget` can delete their history and a private topic reaches no one
+    else."""
 
     __tablename__ = "query_log"
 
@@ -171,6 +174,8 @@ class QueryLog(SQLModel, table=True):
     query: str = Field(default="", max_length=500)
     result_ids: str = Field(default="", max_length=1000)  # comma-separated passage ids
     created_at: datetime = _ts(index=True)
+    user_id: int | None = Field(default=None, sa_type=BigInteger, index=True)  # None: asked before 0003
+    private: bool = Field(default=False)  # `private: true` or a DM: shown to the asker only
 
 
 class Vote(SQLModel, table=True):
@@ -181,7 +186,7 @@ class Vote(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     guild_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
-    user_id: int = Field(sa_type=BigInteger)
+    user_id: int | None = Field(default=None, sa_type=BigInteger)  # None after the member's /forget
     passage_id: int = Field(sa_column=Column(Integer, ForeignKey("passage.id", ondelete="CASCADE"), nullable=False))
     helpful: bool
     created_at: datetime = _ts()

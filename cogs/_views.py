@@ -54,7 +54,7 @@ class NavButton(discord.ui.DynamicItem[discord.ui.Button], template=r"cp:nav:(?P
         try:
             await interaction.response.defer()  # deferred update of this message
             answer = await replay_lookup(_app(interaction), self.log_id, guild_id=interaction.guild_id,
-                                         limit=RESULTS_PER_LOOKUP)
+                                         limit=RESULTS_PER_LOOKUP, user_id=interaction.user.id)
             if not answer.results:
                 await interaction.edit_original_response(content=embeds.no_match_text(answer.query), embed=None,
                                                          view=None, allowed_mentions=NONE)
@@ -83,7 +83,7 @@ class CounterButton(discord.ui.DynamicItem[discord.ui.Button], template=r"cp:ctr
         try:
             await interaction.response.defer(ephemeral=True, thinking=True)
             answer = await replay_lookup(_app(interaction), self.log_id, guild_id=interaction.guild_id,
-                                         limit=RESULTS_PER_LOOKUP)
+                                         limit=RESULTS_PER_LOOKUP, user_id=interaction.user.id)
             if self.index >= len(answer.results):
                 await interaction.edit_original_response(content="That result is no longer on file.",
                                                          allowed_mentions=NONE)

@@ -1,4 +1,4 @@
-"""Everyone's commands: `/lookup`, `/source`, `/sources`.
+"""Everyone's commands: `/lookup`, `/source`, `/sources`, `/forget`.
 
 Handlers are thin: defer (Discord's 3-second rule), call `bot.services`, render with
 `bot.render.embeds`. The guild comes from `interaction.guild_id` (None in DMs = seed sources
@@ -23,6 +23,7 @@ from bot.ratelimit import RateLimits
 from bot.render import embeds
 from bot.services import lookup as lookup_service
 from bot.services import sources
+from bot.services.forget import forget_member
 from bot.validate import clean_option
 from cogs._checks import lookup_cooldown
 from cogs._views import DYNAMIC_ITEMS, RESULTS_PER_LOOKUP, result_view, sources_view
@@ -50,7 +51,8 @@ class Lookup(commands.Cog):
         topic = clean_option(topic, name="topic", max_len=MAX_TOPIC, required=True)
         self.limits.lookup(interaction.user.id, interaction.guild_id)
         await interaction.response.defer(ephemeral=private, thinking=True)
-        answer = await lookup_service.lookup(self.app, topic, guild_id=interaction.guild_id, limit=RESULTS_PER_LOOKUP)
+        answer = await lookup_service.lookup(self.app, topic, guild_id=interaction.guild_id, limit=RESULTS_PER_LOOKUP,
+                                             user_id=interaction.user.id, private=private)
         if not answer.results:
             await interaction.edit_original_response(content=embeds.no_match_text(answer.query or topic),
                                                      allowed_mentions=NONE)
@@ -60,13 +62,21 @@ class Lookup(commands.Cog):
 
     @lookup.autocomplete("topic")
     async def topic_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        """Suggestions from this guild's view of the data (titles, claims, aliases, frequent topics)."""
+        """Suggestions from this guild's view of the data (titles, claims, aliases), the member's
+        own recent topics, and topics many members here asked publicly (`bot.privacy`)."""
         try:
-            names = await lookup_service.autocomplete(self.app, current, guild_id=interaction.guild_id, limit=25)
+            names = await lookup_service.autocomplete(self.app, current, guild_id=interaction.guild_id, limit=25,
+                                                      user_id=interaction.user.id)
         except Exception:  # noqa: BLE001 - an autocomplete must always answer, even empty
             log.exception("autocomplete failed for %r", current[:100])
             names = []
         return [app_commands.Choice(name=name[:100], value=name[:100]) for name in names[:25] if name.strip()]
+
+    @app_commands.command(name="forget", description="Delete your lookup history (your votes stay counted, unlinked from you).")
+    async def forget(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await forget_member(self.app, interaction.user.id)
+        await interaction.edit_original_response(content=embeds.forget_text(report), allowed_mentions=NONE)
 
     @app_commands.command(name="source", description="Show one source: citation, claims and links.")
     @app_commands.describe(id="The source number (shown as “source #N” under a quote)")

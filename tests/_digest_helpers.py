@@ -67,10 +67,16 @@ async def add_link(app, claim_id: int, evidence_id: int, *, created_at: datetime
         return link.id
 
 
-async def add_query(app, *, guild_id: int | None, topic: str, created_at: datetime, result_ids=()) -> None:
+_members = iter(range(10_000, 10**9))
+
+
+async def add_query(app, *, guild_id: int | None, topic: str, created_at: datetime, result_ids=(),
+                    user_id: int | None = None, private: bool = False) -> None:
+    """A logged lookup; by default each one from a different member, asked publicly."""
     async with app.sessions() as session:
         session.add(QueryLog(guild_id=guild_id, topic=topic, created_at=created_at,
-                             result_ids=",".join(str(i) for i in result_ids)))
+                             result_ids=",".join(str(i) for i in result_ids),
+                             user_id=next(_members) if user_id is None else user_id, private=private))
         await session.commit()
 
 

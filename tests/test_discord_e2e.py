@@ -75,7 +75,7 @@ def test_cogs_are_discovered_by_name_and_helpers_skipped():
 async def test_bot_identifies_with_guild_intent_only_and_syncs_the_command_tree(harness):
     assert harness.fake.identify_payloads[0]["intents"] == 1  # GUILDS only, no message content
     synced = {c["name"]: c for c in harness.fake.commands_global}
-    assert set(synced) == {"lookup", "source", "sources", "curate"}
+    assert set(synced) == {"lookup", "source", "sources", "forget", "curate"}
     lookup_options = {o["name"]: o for o in synced["lookup"]["options"]}
     assert lookup_options["topic"]["type"] == 3 and lookup_options["topic"]["required"] is True
     assert lookup_options["topic"]["autocomplete"] is True
@@ -93,7 +93,7 @@ async def test_bot_identifies_with_guild_intent_only_and_syncs_the_command_tree(
 async def test_dev_guild_gets_an_instant_copy_of_the_commands(app):
     app.settings = replace(app.settings, dev_guild_id=GUILD_A)
     async with BotHarness.running(app, guilds=guilds(), extensions=MY_COGS) as h:
-        assert {c["name"] for c in h.fake.commands_guild[GUILD_A]} == {"lookup", "source", "sources", "curate"}
+        assert {c["name"] for c in h.fake.commands_guild[GUILD_A]} == {"lookup", "source", "sources", "forget", "curate"}
         assert not [r for r in h.fake.requests if r.kind == "sync_global"]
 
 

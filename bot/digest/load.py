@@ -21,6 +21,7 @@ from bot.digest.content import (CounterPair, DigestContent, DriftedSource, NewSo
                                 TopicCount)
 from bot.models import (Claim, Link, LinkOrigin, LinkStatus, Passage, QueryLog, Source, SourceCheck, SourceStatus,
                         Stance, as_utc)
+from bot.privacy import defuse_links, public_lookups, shared_topics
 from bot.services._common import location, source_ref, visible, visible_scopes
 
 WINDOW = timedelta(hours=24)
@@ -155,13 +156,9 @@ async def _new_counters(session, guild_id, since, until) -> tuple[int, list[Coun
 # --- topics ----------------------------------------------------------------------------
 
 async def _top_topics(session, guild_id, since, until) -> list[TopicCount]:
-    count = func.count().label("n")
-    rows = (await session.exec(
-        select(QueryLog.topic, count)
-        .where(QueryLog.guild_id == guild_id, QueryLog.created_at >= since, QueryLog.created_at < until,
-               QueryLog.topic != "")
-        .group_by(QueryLog.topic).order_by(count.desc(), QueryLog.topic).limit(MAX_TOPICS))).all()
-    return [TopicCount(topic=topic, count=n) for topic, n in rows]
+    """Topics enough members asked publicly (`bot.privacy`), links defused."""
+    rows = (await session.exec(shared_topics(guild_id, since, until).limit(MAX_TOPICS))).all()
+    return [TopicCount(topic=defuse_links(topic), count=n) for topic, n in rows]
 
 
 # --- quote of the day ------------------------------------------------------------------
@@ -171,7 +168,7 @@ async def _quote_of_the_day(session, guild_id, day, since, until) -> QuoteOfTheD
     lookups, a rotating pick by date. Only claims with counter-evidence on file qualify."""
     asked: Counter = Counter()
     for result_ids in (await session.exec(
-            select(QueryLog.result_ids).where(QueryLog.guild_id == guild_id, QueryLog.created_at >= since,
+            select(QueryLog.result_ids).where(public_lookups(guild_id), QueryLog.created_at >= since,
                                               QueryLog.created_at < until, QueryLog.result_ids != ""))).all():
         asked.update(parse_result_ids(result_ids))
     claim_ids = _link_joins(select(Link.claim_passage_id).select_from(Link)).where(_visible_link(guild_id)).distinct()

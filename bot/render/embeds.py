@@ -140,6 +140,13 @@ def counter_evidence_embed(result: LookupResult) -> discord.Embed:
     return fit(embed)
 
 
+def forget_text(report) -> str:
+    """The answer to `/forget` (a `bot.services.forget.ForgetReport`)."""
+    lookups = f"{report.lookups_deleted} lookup{'' if report.lookups_deleted == 1 else 's'}"
+    return (f"Done: deleted {lookups} from your history, in every server and in DMs. Votes still counted "
+            f"but no longer linked to you: {report.votes_unlinked}.")
+
+
 def no_match_text(query: str) -> str:
     """Said when nothing matched: never an invented answer."""
     shown = truncate(escape(" ".join(query.split())), 200)

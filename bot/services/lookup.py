@@ -26,6 +26,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import select
 
 from bot.models import Alias, Claim, Passage, QueryLog, Source, SourceStatus, utcnow
+from bot.privacy import shared_topics
 from bot.results import Location, LookupAnswer, LookupResult, SourceRef
 from bot.search.normalize import index_tokens, normalize_topic, query_terms, query_tokens
 from bot.services._common import visible, visible_scopes
@@ -86,8 +87,13 @@ def _prior(kind: str, speaker: str | None, is_claim: bool) -> float:
     return prior
 
 
-async def lookup(app, topic: str, *, guild_id: int | None, limit: int = 5, log_query: bool = True) -> LookupAnswer:
-    """Best quotes for `topic`, visible to `guild_id`. Empty results mean nothing matched."""
+async def lookup(app, topic: str, *, guild_id: int | None, limit: int = 5, log_query: bool = True,
+                 user_id: int | None = None, private: bool = False) -> LookupAnswer:
+    """Best quotes for `topic`, visible to `guild_id`. Empty results mean nothing matched.
+
+    The query log records who asked (`user_id`) and whether only they may see it: `private`,
+    and every lookup in a DM (`guild_id` None), never reach anyone else's suggestions or a
+    digest."""
     limit = max(1, min(int(limit), 25))
     topic = clean_topic(topic)
     normalized = normalize_topic(topic)
@@ -104,7 +110,8 @@ async def lookup(app, topic: str, *, guild_id: int | None, limit: int = 5, log_q
         if log_query:
             log_id = (await session.exec(_LOG_QUERY, params={
                 "guild_id": guild_id, "topic": normalized[:500], "query": topic[:500], "created_at": utcnow(),
-                "result_ids": ",".join(str(r.passage_id) for r in results)[:1000]})).scalar_one()
+                "result_ids": ",".join(str(r.passage_id) for r in results)[:1000],
+                "user_id": user_id, "private": bool(private or guild_id is None)})).scalar_one()
             await session.commit()
     return LookupAnswer(query=topic, normalized=normalized, results=results, query_log_id=log_id)
 
@@ -113,7 +120,10 @@ async def lookup(app, topic: str, *, guild_id: int | None, limit: int = 5, log_q
 # cost more than the database work itself.
 _LOG_QUERY = insert(QueryLog).values(
     guild_id=bindparam("guild_id"), topic=bindparam("topic"), query=bindparam("query"),
-    result_ids=bindparam("result_ids"), created_at=bindparam("created_at")).returning(QueryLog.id)
+    result_ids=bindparam("result_ids"), created_at=bindparam("created_at"), user_id=bindparam("user_id"),
+    private=bindparam("private")).returning(QueryLog.id)
+
+SUGGESTION_DAYS = 30
 
 _PASSAGES = (
     select(Passage.id, Passage.text, Passage.speaker, Passage.kind, Passage.paragraph, Passage.char_start,
@@ -207,8 +217,10 @@ async def _build_results(session, hits, *, guild_id: int | None, limit: int,
             for pid, (score, matched, bm25, coverage) in order]
 
 
-async def autocomplete(app, current: str, *, guild_id: int | None, limit: int = 25) -> list[str]:
-    """Suggestions for the topic option: frequent queries, aliases, titles and claims that match.
+async def autocomplete(app, current: str, *, guild_id: int | None, limit: int = 25,
+                       user_id: int | None = None) -> list[str]:
+    """Suggestions for the topic option: the member's own recent topics, topics many members
+    of this guild asked publicly, aliases, titles and claims that match.
 
     Uses the search index and small indexed tables only, so it answers in a few ms."""
     limit = max(1, min(limit, 25))
@@ -222,14 +234,23 @@ async def autocomplete(app, current: str, *, guild_id: int | None, limit: int = 
             out.append(value)
 
     async with app.sessions() as session:
-        since = utcnow().replace(microsecond=0)
-        frequent = select(QueryLog.topic, func.count().label("n")).where(
-            QueryLog.created_at >= since - timedelta(days=30), QueryLog.topic != "")
-        frequent = frequent.where(QueryLog.guild_id == guild_id) if guild_id is not None else frequent.where(QueryLog.guild_id.is_(None))
-        if needle:
-            frequent = frequent.where(func.lower(QueryLog.topic).contains(needle, autoescape=True))
-        for topic, _ in (await session.exec(frequent.group_by(QueryLog.topic).order_by(func.count().desc()).limit(10))).all():
-            add(topic)
+        since = utcnow().replace(microsecond=0) - timedelta(days=SUGGESTION_DAYS)
+        matching = func.lower(QueryLog.topic).contains(needle, autoescape=True) if needle else None
+        if user_id is not None:  # the member's own topics, private ones included, here only
+            guild = QueryLog.guild_id == guild_id if guild_id is not None else QueryLog.guild_id.is_(None)
+            own = (select(QueryLog.topic, func.max(QueryLog.created_at).label("last"))
+                   .where(QueryLog.user_id == user_id, guild, QueryLog.created_at >= since, QueryLog.topic != ""))
+            if matching is not None:
+                own = own.where(matching)
+            for topic, _ in (await session.exec(own.group_by(QueryLog.topic)
+                                                .order_by(func.max(QueryLog.created_at).desc()).limit(5))).all():
+                add(topic)
+        if guild_id is not None:  # DMs share nothing: each one is private
+            frequent = shared_topics(guild_id, since)
+            if matching is not None:
+                frequent = frequent.where(matching)
+            for topic, _ in (await session.exec(frequent.limit(10))).all():
+                add(topic)
         aliases = await alias_cache(app).get(session, guild_id)
         for term in sorted(aliases):
             if needle in term.lower():

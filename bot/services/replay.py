@@ -15,12 +15,15 @@ from bot.results import LookupAnswer
 from bot.services.lookup import lookup
 
 
-async def replay_lookup(app, query_log_id: int, *, guild_id: int | None, limit: int = 5) -> LookupAnswer:
+async def replay_lookup(app, query_log_id: int, *, guild_id: int | None, limit: int = 5,
+                        user_id: int | None = None) -> LookupAnswer:
+    """Re-run a logged lookup. A private one only for its asker (`user_id`)."""
     if not 1 <= query_log_id <= MAX_ID:
         raise NotFound("That lookup is no longer on file: run `/lookup` again.")
     async with app.sessions() as session:
         row = await session.get(QueryLog, query_log_id)
-    if row is None or row.guild_id != guild_id:
+    if row is None or row.guild_id != guild_id or (row.private and row.user_id is not None
+                                                    and row.user_id != user_id):
         raise NotFound("That lookup is no longer on file: run `/lookup` again.")
     # The topic as typed (older rows only have the normalised one).
     answer = await lookup(app, row.query or row.topic, guild_id=guild_id, limit=limit, log_query=False)
