@@ -25,6 +25,7 @@ from discord.ext import commands
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.errors import CounterpointError
+from bot.retry import UNAVAILABLE_MESSAGE, is_transient_db_error, log_failure
 
 if TYPE_CHECKING:
     from bot.app import Counterpoint
@@ -67,6 +68,8 @@ def error_text(error: BaseException) -> tuple[str, bool]:
         return (str(error) or "You are not allowed to use this command here."), True
     if isinstance(error, app_commands.TransformerError):
         return f"“{discord.utils.escape_mentions(str(error.value))[:100]}” is not a valid value here.", True
+    if is_transient_db_error(error):  # a path without its own retry: still the promised answer
+        return UNAVAILABLE_MESSAGE, False
     return UNEXPECTED, False
 
 
@@ -78,7 +81,7 @@ async def answer_error(interaction: discord.Interaction, error: BaseException) -
     if expected:
         log.info("interaction %s by %s refused: %s", command, interaction.user.id if interaction.user else "?", message)
     else:
-        log.error("unhandled error in %s", command, exc_info=error)
+        log_failure(log, "unhandled error in %s", error, command)  # one line if the database was down
     try:
         if interaction.response.is_done():
             await interaction.followup.send(message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())

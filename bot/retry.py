@@ -15,11 +15,12 @@ pipeline is: it keys sources by content hash).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 import sqlite3
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import exc as sa_exc
 
@@ -28,6 +29,7 @@ from bot.errors import DatabaseUnavailable
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 UNAVAILABLE_MESSAGE = "The database is busy right now, please try again in a moment."
 
@@ -53,6 +55,8 @@ def _causes(error: BaseException, limit: int = 8):
 
 def is_transient_db_error(error: BaseException) -> bool:
     """True for lock/busy and lost-connection errors worth retrying; False otherwise."""
+    if isinstance(error, DatabaseUnavailable):
+        return False  # an inner unit of work already retried and gave up: do not multiply
     if isinstance(error, _LOGIC_ERRORS):
         return False
     if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
@@ -103,3 +107,37 @@ async def with_db_retry(fn: Callable[[], Awaitable[T]], *, attempts: int = 4, ba
                      type(error).__name__, attempt + 1, attempts - 1, delay)
             await asyncio.sleep(delay)
     raise AssertionError("unreachable")
+
+
+# User-facing paths (their interaction is deferred): about 0.75-1.5 s of waiting in all,
+# enough to ride out a PostgreSQL restart or a brief lock, short enough to answer promptly.
+USER_ATTEMPTS, USER_BASE_DELAY = 5, 0.1
+
+
+def db_retry(fn: Callable[P, Awaitable[T]] | None = None, *, attempts: int = USER_ATTEMPTS,
+             base_delay: float = USER_BASE_DELAY, max_delay: float = 1.0):
+    """Decorator for a service function that is one unit of database work (it opens its own
+    sessions): every call goes through `with_db_retry`, so a user-facing path rides out a
+    brief outage and otherwise answers `UNAVAILABLE_MESSAGE`. `@db_retry` or
+    `@db_retry(attempts=2)` (autocomplete must answer within Discord's 3 seconds)."""
+
+    def decorate(inner: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+        @functools.wraps(inner)
+        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+            return await with_db_retry(lambda: inner(*args, **kwargs), attempts=attempts,
+                                       base_delay=base_delay, max_delay=max_delay)
+
+        return wrapper
+
+    return decorate(fn) if fn is not None else decorate
+
+
+def log_failure(logger: logging.Logger, message: str, error: BaseException, *args) -> None:
+    """Log a failed unit of work: a known transient database error (or the retries giving
+    up on one) as one warning line, anything else with its traceback."""
+    if isinstance(error, DatabaseUnavailable) or is_transient_db_error(error):
+        detail = str(getattr(error, "orig", None) or error).strip().splitlines()
+        logger.warning(message + ": database unavailable (%s: %s)", *args, type(error).__name__,
+                       (detail[0] if detail else "")[:200])
+    else:
+        logger.error(message, *args, exc_info=error)

@@ -26,6 +26,7 @@ from bot.digest import settings as digest_settings
 from bot.digest.compose import DigestMessage
 from bot.digest.service import (CLAIMED, FAILED, SENDING, SENT, SKIPPED, ChannelUnavailable, DigestStatus,
                                 build_digest, default_worker_id, digest_status, run_due_digests)
+from bot.retry import log_failure
 from cogs._checks import require_moderator
 
 log = logging.getLogger(__name__)
@@ -69,8 +70,8 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Moderato
         try:
             guild_ids = [guild.id for guild in self.bot.guilds]
             await run_due_digests(self.app, self.clock(), self.send_digest, guild_ids=guild_ids, worker=self.worker)
-        except Exception:  # noqa: BLE001 - the loop must keep running (DB briefly down, ...)
-            log.exception("digest tick failed")
+        except Exception as error:  # noqa: BLE001 - the loop must keep running (DB briefly down, ...)
+            log_failure(log, "digest tick failed", error)
 
     @tick.before_loop
     async def _wait_until_ready(self) -> None:

@@ -20,6 +20,7 @@ from discord.ext import commands
 
 from bot.models import MAX_ID
 from bot.ratelimit import RateLimits
+from bot.retry import log_failure
 from bot.render import embeds
 from bot.services import lookup as lookup_service
 from bot.services import sources
@@ -67,8 +68,8 @@ class Lookup(commands.Cog):
         try:
             names = await lookup_service.autocomplete(self.app, current, guild_id=interaction.guild_id, limit=25,
                                                       user_id=interaction.user.id)
-        except Exception:  # noqa: BLE001 - an autocomplete must always answer, even empty
-            log.exception("autocomplete failed for %r", current[:100])
+        except Exception as error:  # noqa: BLE001 - an autocomplete must always answer, even empty
+            log_failure(log, "autocomplete failed for %r", error, current[:100])
             names = []
         return [app_commands.Choice(name=name[:100], value=name[:100]) for name in names[:25] if name.strip()]
 

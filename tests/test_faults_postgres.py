@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import event, func, text
@@ -23,7 +24,7 @@ from bot.db import upgrade
 from bot.errors import DatabaseUnavailable
 from bot.ingest.parse import parse_article
 from bot.models import IndexChange, Passage, Source
-from bot.retry import is_transient_db_error, with_db_retry
+from bot.retry import UNAVAILABLE_MESSAGE, is_transient_db_error, with_db_retry
 from bot.db import make_engine
 from tests._faults_helpers import ThrowawayPostgres, unavailable_reason
 
@@ -235,3 +236,84 @@ async def test_stream_of_ingests_survives_a_server_restart(app, throwaway_pg):
     expected = {f"upload:harbour-{i}.txt": expected_passages(i) for i in range(total)}
     counts = await assert_every_source_whole(app, expected)
     assert set(counts) == set(expected), "no ingest lost"
+
+
+async def _user_paths(app, source_id: int, log_id: int):
+    """Every service a member or moderator reaches through Discord, one call each."""
+    from bot.digest.service import digest_status
+    from bot.digest.settings import get_settings
+    from bot.services import curation, forget, lookup, replay, sources, votes
+
+    passage_id = 1
+    return {
+        "lookup": lambda: lookup.lookup(app, "Aurora harbour jobs", guild_id=GUILD, user_id=7),
+        "replay": lambda: replay.replay_lookup(app, log_id, guild_id=GUILD, user_id=7),
+        "source": lambda: sources.get_source(app, source_id, guild_id=GUILD),
+        "sources": lambda: sources.list_sources(app, guild_id=GUILD),
+        "duplicate check": lambda: ingest(app, 0),
+        "vote": lambda: votes.vote(app, guild_id=GUILD, user_id=7, passage_id=passage_id, helpful=True),
+        "moderator check": lambda: curation.is_moderator(app, guild_id=GUILD, has_manage_guild=False, role_ids=[1]),
+        "edit": lambda: curation.edit_source(app, source_id, guild_id=GUILD, actor="mod", outlet="Gazette"),
+        "remove": lambda: curation.remove_source(app, source_id, guild_id=GUILD, actor="mod"),
+        "alias": lambda: curation.set_alias(app, guild_id=GUILD, actor="mod", term="harbor", canonical="harbour"),
+        "audit": lambda: curation.audit_entries(app, guild_id=GUILD),
+        "digest settings": lambda: get_settings(app, GUILD),
+        "digest status": lambda: digest_status(app, guild_id=GUILD, now=datetime.now(timezone.utc)),
+        "forget": lambda: forget.forget_member(app, 7),
+    }
+
+
+async def test_every_user_path_answers_the_promised_message_while_the_database_is_down(app, throwaway_pg, caplog):
+    """Retried with bounded backoff, then "The database is busy right now…", and one log
+    line per failure, never a traceback."""
+    from bot.services.lookup import lookup
+
+    first = await ingest(app, 0)
+    logged = await lookup(app, "Aurora harbour", guild_id=GUILD, user_id=7)
+    paths = await _user_paths(app, first.source_id, logged.query_log_id)
+    await throwaway_pg.astop("fast")
+    caplog.clear()
+    try:
+        for name, call in paths.items():
+            with pytest.raises(DatabaseUnavailable) as err:
+                await call()
+            assert str(err.value) == UNAVAILABLE_MESSAGE, name
+    finally:
+        await throwaway_pg.astart()
+    assert not [r for r in caplog.records if r.exc_info], "a transient outage logged a traceback"
+
+
+async def test_user_paths_ride_out_a_restart(app, throwaway_pg):
+    """The server goes down and comes back while members use the bot: every call answers."""
+    first = await ingest(app, 0)
+    from bot.services.lookup import lookup
+
+    logged = await lookup(app, "Aurora harbour", guild_id=GUILD, user_id=7)
+    paths = await _user_paths(app, first.source_id, logged.query_log_id)
+    for name, call in paths.items():
+        await throwaway_pg.astop("immediate")
+        restart = asyncio.create_task(throwaway_pg.astart())
+        try:
+            await call()
+        except DatabaseUnavailable:
+            pytest.fail(f"{name} gave up during a restart")
+        finally:
+            await restart
+
+
+async def test_a_lookup_through_discord_during_an_outage_gets_the_promised_message(app, throwaway_pg, caplog):
+    from tests.fake_discord import BotHarness, make_guild, option
+
+    await ingest(app, 0)
+    async with BotHarness.running(app, guilds=[make_guild(GUILD)], extensions=["cogs.lookup"]) as harness:
+        await throwaway_pg.astop("fast")
+        caplog.clear()
+        try:
+            ex = await harness.slash("lookup", [option("topic", "Aurora harbour")], guild_id=GUILD, user_id=7)
+            typed = await harness.autocomplete("lookup", [option("topic", "Auro", focused=True)], guild_id=GUILD,
+                                               user_id=7)
+        finally:
+            await throwaway_pg.astart()
+    assert UNAVAILABLE_MESSAGE in ex.texts() and "Something went wrong" not in ex.texts()
+    assert typed.callback.body["data"]["choices"] == []  # answered in time, empty
+    assert not [r for r in caplog.records if r.exc_info], "a transient outage logged a traceback"

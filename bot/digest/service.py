@@ -39,6 +39,7 @@ from bot.digest.schedule import due_date, local_date, next_slot
 from bot.digest.settings import DigestSettings, get_settings, settings_value
 from bot.errors import BadInput, CounterpointError
 from bot.models import DigestRun, GuildSettings, as_utc
+from bot.retry import db_retry, log_failure
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +108,8 @@ async def run_due_digests(app, now: datetime, send: SendDigest, *, guild_ids: Co
                                     max_attempts=max_attempts, retry_after=retry_after):
                 continue
             outcome = await _post(app, settings, day, now, send, worker=worker, max_attempts=max_attempts)
-        except Exception:  # noqa: BLE001 - e.g. the database went away mid-way; the next tick retries
-            log.exception("digest for guild %s on %s: bookkeeping failed", settings.guild_id, day)
+        except Exception as error:  # noqa: BLE001 - e.g. the database went away mid-way; the next tick retries
+            log_failure(log, "digest for guild %s on %s: bookkeeping failed", error, settings.guild_id, day)
             continue
         if outcome is not None:
             outcomes.append(outcome)
@@ -175,6 +176,7 @@ async def record_outcome(app, *, guild_id: int, local_date: date, worker: str, n
         return result.rowcount == 1
 
 
+@db_retry
 async def build_digest(app, *, guild_id: int, now: datetime, quiet: str | None = None
                        ) -> tuple[DigestContent, list[DigestMessage]]:
     """Today's digest for the guild as it would be posted now (`/digest preview` uses this
@@ -186,6 +188,7 @@ async def build_digest(app, *, guild_id: int, now: datetime, quiet: str | None =
     return content, compose_digest(content, quiet=quiet or settings.quiet)
 
 
+@db_retry
 async def digest_status(app, *, guild_id: int, now: datetime, max_attempts: int = MAX_ATTEMPTS) -> DigestStatus:
     """Settings, when the next digest is expected, and how the last one went."""
     now = _utc(now)
@@ -245,7 +248,7 @@ async def _post(app, settings: DigestSettings, day: date, now: datetime, send: S
         content = await load_digest_content(app, guild_id=guild_id, local_date=day, now=now)
         messages = compose_digest(content, quiet=settings.quiet)
     except Exception as exc:  # noqa: BLE001 - recorded and retried; must not stop other guilds
-        log.exception("digest for guild %s on %s could not be built", guild_id, day)
+        log_failure(log, "digest for guild %s on %s could not be built", exc, guild_id, day)
         error = f"could not build the digest: {type(exc).__name__}"
         await record_outcome(**finish, status=FAILED, error=error)
         return RunOutcome(guild_id, day, FAILED, error=error)

@@ -14,6 +14,7 @@ from bot.digest.compose import QUIET_MODES
 from bot.digest.schedule import format_time, parse_time, parse_timezone
 from bot.errors import BadInput
 from bot.models import AuditLog, GuildSettings, as_utc, utcnow
+from bot.retry import db_retry
 
 
 # Changes that move the schedule: a slot that passed before them is not caught up.
@@ -54,6 +55,7 @@ def settings_value(row: GuildSettings) -> DigestSettings:
     )
 
 
+@db_retry
 async def get_settings(app, guild_id: int) -> DigestSettings:
     """The guild's settings, or the defaults (off, 09:00 UTC, note on quiet days)."""
     async with app.sessions() as session:
@@ -90,6 +92,7 @@ async def set_quiet(app, *, guild_id: int, actor, mode: str) -> DigestSettings:
     return await _change(app, guild_id, actor, "digest.quiet", mode, digest_quiet=mode)
 
 
+@db_retry
 async def _change(app, guild_id: int, actor, action: str, target: str, **changes) -> DigestSettings:
     async with app.sessions() as session:
         row = await session.get(GuildSettings, guild_id) or GuildSettings(guild_id=guild_id)

@@ -28,6 +28,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.models import IndexChange, Passage, Source, SourceStatus
+from bot.retry import log_failure
 from bot.search.index import IndexDoc, SearchIndex
 
 log = logging.getLogger(__name__)
@@ -125,8 +126,8 @@ class IndexSync:
                 raise
             except Exception as exc:  # noqa: BLE001 - keep following; the next round retries
                 failures += 1
-                if failures == 1:  # the traceback once, then one line per attempt
-                    log.exception("search index catch-up failed; retrying every %.1f s", interval)
+                if failures == 1:  # the traceback once (one line if the database is down), then one line
+                    log_failure(log, "search index catch-up failed; retrying every %.1f s", exc, interval)
                 else:
                     log.error("search index catch-up failed again (%d in a row): %r", failures, exc)
             try:

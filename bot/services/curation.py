@@ -20,6 +20,7 @@ from bot.results import AuditEntry, SourceRef
 from bot.search.normalize import normalize_topic
 from bot.services._common import check_id, source_ref, visible
 from bot.stance.service import CandidateLimits, detect_links
+from bot.retry import db_retry
 
 EDITABLE_FIELDS = ("title", "outlet", "author", "published", "url")
 MAX_FIELD = {"title": 512, "outlet": 256, "author": 256, "url": 2048}
@@ -29,6 +30,7 @@ def _audit(session, *, guild_id, actor, action, target, detail="") -> None:
     session.add(AuditLog(guild_id=guild_id, actor_id=str(actor), action=action, target=target, detail=detail[:2000]))
 
 
+@db_retry
 async def is_moderator(app, *, guild_id: int | None, has_manage_guild: bool, role_ids=()) -> bool:
     """Manage Server permission, or the moderator role this guild set with `/curate role`."""
     if guild_id is None:
@@ -40,6 +42,7 @@ async def is_moderator(app, *, guild_id: int | None, has_manage_guild: bool, rol
     return bool(settings and settings.moderator_role_id and settings.moderator_role_id in set(role_ids))
 
 
+@db_retry
 async def set_moderator_role(app, *, guild_id: int, role_id: int | None, actor) -> None:
     async with app.sessions() as session:
         settings = await session.get(GuildSettings, guild_id) or GuildSettings(guild_id=guild_id)
@@ -65,6 +68,7 @@ async def _owned_source(session, source_id: int, guild_id: int) -> Source:
     return source
 
 
+@db_retry
 async def edit_source(app, source_id: int, *, guild_id: int, actor, **changes) -> SourceRef:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -94,6 +98,7 @@ async def edit_source(app, source_id: int, *, guild_id: int, actor, **changes) -
         return source_ref(source)
 
 
+@db_retry
 async def _set_status(app, source_id: int, *, guild_id: int, actor, status: str) -> SourceRef:
     async with app.sessions() as session:
         source = await _owned_source(session, source_id, guild_id)
@@ -147,6 +152,7 @@ async def _linkable_passages(session, guild_id: int, claim_id: int, evidence_id:
     return found[claim_id][0], found[evidence_id][0]
 
 
+@db_retry
 async def link(app, *, guild_id: int, actor, claim_passage_id: int, evidence_passage_id: int, stance: str,
                rationale: str | None = None) -> int:
     """Create or confirm a moderator link; it outranks any automatic one."""
@@ -170,6 +176,7 @@ async def link(app, *, guild_id: int, actor, claim_passage_id: int, evidence_pas
         return row.id
 
 
+@db_retry
 async def unlink(app, *, guild_id: int, actor, claim_passage_id: int, evidence_passage_id: int) -> str:
     """Remove a moderator link, or reject an automatic one (it stays rejected on re-ingestion)."""
     async with app.sessions() as session:
@@ -191,6 +198,7 @@ async def unlink(app, *, guild_id: int, actor, claim_passage_id: int, evidence_p
         return outcome
 
 
+@db_retry
 async def set_alias(app, *, guild_id: int, actor, term: str, canonical: str) -> None:
     term, canonical = " ".join((term or "").split()), " ".join((canonical or "").split())
     if not normalize_topic(term) or not normalize_topic(canonical):
@@ -212,6 +220,7 @@ async def set_alias(app, *, guild_id: int, actor, term: str, canonical: str) -> 
     _invalidate_aliases(app)
 
 
+@db_retry
 async def remove_alias(app, *, guild_id: int, actor, term: str) -> None:
     async with app.sessions() as session:
         row = (await session.exec(select(Alias).where(Alias.scope == scope_key(guild_id),
@@ -230,6 +239,7 @@ def _invalidate_aliases(app) -> None:
     alias_cache(app).invalidate()
 
 
+@db_retry
 async def audit_entries(app, *, guild_id: int, limit: int = 10) -> list[AuditEntry]:
     limit = max(1, min(limit, 25))
     async with app.sessions() as session:

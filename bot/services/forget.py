@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, update
 
 from bot.models import QueryLog, Vote
-from bot.retry import with_db_retry
+from bot.retry import db_retry
 
 
 @dataclass(frozen=True)
@@ -21,12 +21,10 @@ class ForgetReport:
     votes_unlinked: int
 
 
+@db_retry
 async def forget_member(app, user_id: int) -> ForgetReport:
-    async def run() -> ForgetReport:
-        async with app.sessions() as session:
-            lookups = await session.exec(delete(QueryLog).where(QueryLog.user_id == user_id))
-            votes = await session.exec(update(Vote).where(Vote.user_id == user_id).values(user_id=None))
-            await session.commit()
-            return ForgetReport(lookups.rowcount or 0, votes.rowcount or 0)
-
-    return await with_db_retry(run)
+    async with app.sessions() as session:
+        lookups = await session.exec(delete(QueryLog).where(QueryLog.user_id == user_id))
+        votes = await session.exec(update(Vote).where(Vote.user_id == user_id).values(user_id=None))
+        await session.commit()
+        return ForgetReport(lookups.rowcount or 0, votes.rowcount or 0)

@@ -28,6 +28,7 @@ from sqlmodel import select
 from bot.models import Alias, Claim, Passage, QueryLog, Source, SourceStatus, utcnow
 from bot.privacy import shared_topics
 from bot.results import Location, LookupAnswer, LookupResult, SourceRef
+from bot.retry import db_retry
 from bot.search.normalize import index_tokens, normalize_topic, query_terms, query_tokens
 from bot.services._common import visible, visible_scopes
 from bot.services.verdicts import annotate_results
@@ -87,6 +88,7 @@ def _prior(kind: str, speaker: str | None, is_claim: bool) -> float:
     return prior
 
 
+@db_retry
 async def lookup(app, topic: str, *, guild_id: int | None, limit: int = 5, log_query: bool = True,
                  user_id: int | None = None, private: bool = False) -> LookupAnswer:
     """Best quotes for `topic`, visible to `guild_id`. Empty results mean nothing matched.
@@ -217,6 +219,7 @@ async def _build_results(session, hits, *, guild_id: int | None, limit: int,
             for pid, (score, matched, bm25, coverage) in order]
 
 
+@db_retry(attempts=3, base_delay=0.05, max_delay=0.2)  # Discord waits 3 s at most
 async def autocomplete(app, current: str, *, guild_id: int | None, limit: int = 25,
                        user_id: int | None = None) -> list[str]:
     """Suggestions for the topic option: the member's own recent topics, topics many members

@@ -12,6 +12,7 @@ from dataclasses import replace
 from bot.errors import NotFound
 from bot.models import MAX_ID, QueryLog
 from bot.results import LookupAnswer
+from bot.retry import with_db_retry
 from bot.services.lookup import lookup
 
 
@@ -20,8 +21,11 @@ async def replay_lookup(app, query_log_id: int, *, guild_id: int | None, limit: 
     """Re-run a logged lookup. A private one only for its asker (`user_id`)."""
     if not 1 <= query_log_id <= MAX_ID:
         raise NotFound("That lookup is no longer on file: run `/lookup` again.")
-    async with app.sessions() as session:
-        row = await session.get(QueryLog, query_log_id)
+    async def load() -> QueryLog | None:
+        async with app.sessions() as session:
+            return await session.get(QueryLog, query_log_id)
+
+    row = await with_db_retry(load)
     if row is None or row.guild_id != guild_id or (row.private and row.user_id is not None
                                                     and row.user_id != user_id):
         raise NotFound("That lookup is no longer on file: run `/lookup` again.")

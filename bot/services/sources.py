@@ -20,11 +20,11 @@ from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
-from bot.errors import BadInput, NotFound
+from bot.errors import BadInput, DatabaseUnavailable, NotFound
 from bot.ingest.parse import load_sidecar, parse_article
 from bot.ingest.pipeline import StoreResult, canonical_url, find_duplicate, store_article
 from bot.models import AuditLog, Claim, Link, LinkStatus, Passage, Source, SourceCheck, SourceStatus, as_utc, scope_key
-from bot.retry import with_db_retry
+from bot.retry import db_retry, log_failure, with_db_retry
 from bot.results import ClaimSummary, IngestReport, LinkSummary, SourceCheckInfo, SourceDetail, SourcePage
 from bot.services._common import check_id, source_ref, visible, visible_scopes
 from bot.services.verdicts import verdicts_and_drift
@@ -104,12 +104,19 @@ async def ingest_document(app, raw: str | bytes, *, filename: str, guild_id: int
     if result.status != "duplicate":
         # Also after "unchanged": a retried commit may have landed before the index heard of it.
         step(INGEST_STAGES[3])
-        await app.sync.catch_up(app.sessions)
+        # The source is stored: if the database drops now, the index follower catches up later.
+        try:
+            await with_db_retry(lambda: app.sync.catch_up(app.sessions))
+        except DatabaseUnavailable as error:
+            log_failure(log, "ingest %s: stored, index catch-up postponed", error, origin[:120])
     log.info("ingest %s: source %s %s (%d passages)", origin[:120], result.source_id, result.status, result.passages)
     title = article.title
     if result.status == "duplicate":
-        async with app.sessions() as session:
-            title = (await session.get(Source, result.source_id)).title
+        async def existing_title() -> str:
+            async with app.sessions() as session:
+                return (await session.get(Source, result.source_id)).title
+
+        title = await with_db_retry(existing_title)
     return IngestReport(source_id=result.source_id, status=result.status, title=title,
                         passages=result.passages, links=links)
 
@@ -133,6 +140,7 @@ def _trust_only_fetched_site(article, fetched_from: str):
     return dataclasses.replace(article, outlet=outlet, url=url)
 
 
+@db_retry
 async def _upload_origin(app, filename: str, guild_id: int | None, title: str) -> str:
     """Uploads are keyed by file name, so a corrected file updates its source in place; but a
     different article that happens to share a name ("article.txt") gets a source of its own."""
@@ -169,8 +177,12 @@ async def ingest_url(app, url: str, *, guild_id: int | None, actor: str, overrid
     from bot.fetch import fetch_article  # imported here: aiohttp session set-up is only needed for URLs
 
     curl = canonical_url(url)
-    async with app.sessions() as session:
-        dup = await find_duplicate(session, text_hash="-", url=curl, guild_id=guild_id)
+
+    async def known() -> Source | None:
+        async with app.sessions() as session:
+            return await find_duplicate(session, text_hash="-", url=curl, guild_id=guild_id)
+
+    dup = await with_db_retry(known)
     if dup is not None:
         return IngestReport(source_id=dup.id, status="duplicate", title=dup.title)
     page = await fetch_article(url, allow_private=app.settings.allow_private_fetch)
@@ -182,6 +194,7 @@ async def ingest_url(app, url: str, *, guild_id: int | None, actor: str, overrid
                                  fetched_from=cited)
 
 
+@db_retry
 async def get_source(app, source_id: int, *, guild_id: int | None, include_removed: bool = False) -> SourceDetail:
     check_id(source_id, "source")
     async with app.sessions() as session:
@@ -236,6 +249,7 @@ async def get_source(app, source_id: int, *, guild_id: int | None, include_remov
         )
 
 
+@db_retry
 async def list_sources(app, *, guild_id: int | None, page: int = 1, per_page: int = 10,
                        include_removed: bool = False) -> SourcePage:
     per_page = max(1, min(per_page, 25))

@@ -7,9 +7,11 @@ from sqlmodel import select
 from bot.errors import NotFound
 from bot.models import Passage, Source, Vote, utcnow
 from bot.results import VoteTally
+from bot.retry import db_retry
 from bot.services._common import check_id, visible
 
 
+@db_retry
 async def vote(app, *, guild_id: int | None, user_id: int, passage_id: int, helpful: bool) -> VoteTally:
     check_id(passage_id, "answer")
     async with app.sessions() as session:
@@ -26,6 +28,7 @@ async def vote(app, *, guild_id: int | None, user_id: int, passage_id: int, help
     return await tally(app, passage_id, guild_id=guild_id, user_id=user_id)
 
 
+@db_retry
 async def tally(app, passage_id: int, *, guild_id: int | None, user_id: int | None = None) -> VoteTally:
     """Votes cast in this guild only: one server's members do not see another's activity."""
     async with app.sessions() as session:
