@@ -142,10 +142,16 @@ def decode_text(data: bytes, declared_charset: str | None = None, *, html: bool 
         raise DecodeProblem(not_an_article(kind))
     for bom, codec in _BOMS:
         if data.startswith(bom):
+            # A mark proves nothing about what follows: the binary and noise checks still apply.
+            kind = _binary_kind(data[len(bom):])
+            if kind:
+                raise DecodeProblem(not_an_article(kind))
             try:
-                return data.decode(codec)
+                text = data.decode(codec)
             except UnicodeDecodeError:
                 raise DecodeProblem("The text is damaged: it does not match its byte-order mark.") from None
+            _refuse_control_noise(text)
+            return text
     if b"\x00" in data:
         raise DecodeProblem(not_an_article("binary file"))
     label = declared_charset or (meta_charset(data) if html else None)
@@ -167,10 +173,16 @@ def decode_text(data: bytes, declared_charset: str | None = None, *, html: bool 
     return text
 
 
+# Characters prose does not contain: private use, unassigned code points, lone surrogates.
+# Random bytes decoded as UTF-16 are about one in eight of these; real text has next to none.
+_NOISE_CATEGORIES = frozenset({"Co", "Cn", "Cs"})
+
+
 def _refuse_control_noise(text: str) -> None:
     sample = text[:100_000]
-    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\f")
-    if controls > max(8, len(sample) * _MAX_CONTROL_RATIO):
+    noise = sum(1 for ch in sample if (ch < " " and ch not in "\t\n\r\f")
+                or (ch > "\x7f" and unicodedata.category(ch) in _NOISE_CATEGORIES))
+    if noise > max(8, len(sample) * _MAX_CONTROL_RATIO):
         raise DecodeProblem(not_an_article("binary file"))
 
 

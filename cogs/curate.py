@@ -23,6 +23,7 @@ import logging
 import re
 from pathlib import PurePosixPath
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 
 NONE = discord.AllowedMentions.none()
 MAX_UPLOAD_BYTES = 2_000_000  # articles are text; anything bigger is not an article
+DOWNLOAD_FAILED = "I could not download that file from Discord. Please try again in a moment (attach it anew if it keeps failing)."
 THREAD_SNIFF_BYTES = 256 * 1024  # decode bigger uploads off the event loop
 # Option lengths (`bot.validate.CITATION_LIMITS`, shared with the CLI's `ingest --title ...`).
 MAX_TITLE, MAX_OUTLET, MAX_AUTHOR = CITATION_LIMITS["title"], CITATION_LIMITS["outlet"], CITATION_LIMITS["author"]
@@ -71,8 +73,15 @@ def upload_name(filename: str, fmt: str) -> str:
 
 
 async def read_upload(file: discord.Attachment, fmt: str) -> str:
-    """Download an attachment and decode it, refusing binary content whatever its name says."""
-    raw = await file.read()
+    """Download an attachment and decode it, refusing binary content whatever its name says.
+    A failed download (Discord's CDN answering 404 or 5xx, a dropped connection) is the
+    member's to retry, not a bug: they get told so."""
+    try:
+        raw = await file.read()
+    except (discord.HTTPException, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        status = getattr(exc, "status", None)
+        log.warning("attachment %s could not be downloaded: %s", file.id, status or type(exc).__name__)
+        raise BadInput(DOWNLOAD_FAILED) from None
     if len(raw) > MAX_UPLOAD_BYTES:  # the declared size was a lie
         raise BadInput(f"The file is too large; the limit is {MAX_UPLOAD_BYTES // 1_000_000} MB.")
     charset = charset_from_content_type(file.content_type)

@@ -158,6 +158,16 @@ async def test_next_and_previous_buttons_page_through_results(harness):
     assert_no_pings(click)
 
 
+async def test_after_paging_the_footer_shows_the_topic_as_typed(harness):
+    typed = "IRAN  Al-Qaeda   9/11"
+    ex = await harness.slash("lookup", [option("topic", typed)], guild_id=GUILD_A, user_id=ALICE)
+    assert "“IRAN Al-Qaeda 9/11”" in only_embed(ex.final_message)["footer"]["text"]
+    next_id = next(i for i in button_ids(ex.final_message) if i.startswith("cp:nav:") and i.endswith(":n"))
+    await harness.click(next_id, ex.final_message, guild_id=GUILD_A, user_id=ALICE)
+    second = only_embed(harness.fake.messages[int(ex.final_message["id"])])
+    assert second["footer"]["text"].startswith("Result 2 of") and "“IRAN Al-Qaeda 9/11”" in second["footer"]["text"]
+
+
 async def test_votes_one_per_user_and_changeable(harness, app):
     ex = await harness.slash("lookup", [option("topic", "Iran al-Qaeda 9/11")], guild_id=GUILD_A, user_id=ALICE)
     helpful = next(i for i in button_ids(ex.final_message) if i.startswith("cp:vote:") and i.endswith(":1"))

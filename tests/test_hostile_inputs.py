@@ -11,6 +11,8 @@ SQLite writer-lock test.
 """
 from __future__ import annotations
 
+import codecs
+import random
 import re
 import sqlite3
 from dataclasses import dataclass, replace
@@ -126,6 +128,10 @@ PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n" + b"\x00\xff" * 50
 ZIP = b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00\x13\x88" * 40
 ELF = b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 2
 NOISE = bytes((i * 37) % 32 for i in range(600))  # control characters, no NUL, no magic
+# A UTF-16 byte-order mark, then random 16-bit units (no lone surrogates, so it decodes):
+# the mark once let this skip every check and be stored as a source of garbage.
+_UNITS = random.Random(3).choices(range(0x10000), k=2000)
+BOM_GARBAGE = codecs.BOM_UTF16_LE + "".join(chr(u) for u in _UNITS if not 0xD800 <= u <= 0xDFFF).encode("utf-16-le")
 
 HOSTILE = [
     # URLs a moderator could try to turn against the bot's own network.
@@ -169,6 +175,8 @@ HOSTILE = [
     Hostile("elf-named-md", "curate", "add", file=("notes.md", ELF, "text/markdown", None),
             refusal="This is a program, not a text or HTML article."),
     Hostile("control-noise-txt", "curate", "add", file=("noise.txt", NOISE, "text/plain", None),
+            refusal="This is a binary file, not a text or HTML article."),
+    Hostile("bom-then-random-bytes", "curate", "add", file=("garbage.txt", BOM_GARBAGE, "text/plain", None),
             refusal="This is a binary file, not a text or HTML article."),
     Hostile("declared-too-large", "curate", "add", file=("huge.txt", b"tiny", "text/plain", 3_000_000),
             refusal="The file is too large (3.0 MB); the limit is 2.0 MB."),
@@ -231,6 +239,20 @@ async def test_hostile_command_is_refused_ephemerally_and_nothing_is_stored(harn
     assert text.startswith(row.refusal), text
     assert "went wrong" not in text
     assert await snapshot(app) == before
+
+
+@pytest.mark.parametrize("status", [404, 503])
+async def test_a_failed_attachment_download_says_so_and_stores_nothing(harness, app, status, caplog):
+    before = await snapshot(app)
+    attachment = harness.fake.add_attachment("article.txt", ARTICLE.encode())
+    harness.fake.attachment_errors[attachment["url"].split("/attachments/", 1)[1]] = status
+    caplog.clear()
+    ex = await harness.slash("curate", [subcommand("add", [option("file", attachment["id"], 11)])],
+                             attachments=[attachment], guild_id=GUILD, user_id=MOD, permissions=MANAGE_GUILD)
+    text = refusal_of(ex)
+    assert text.startswith("I could not download that file from Discord. Please try again"), text
+    assert await snapshot(app) == before
+    assert not [r for r in caplog.records if r.exc_info], "a CDN failure is not a bug: no traceback"
 
 
 # -- what gets stored is clean, and what is shown is safe -----------------------------------------

@@ -236,3 +236,22 @@ def test_html_newsletter_box_and_appeal_are_not_text():
     article = parse_article(html, filename="bridge.html")
     assert article.text.endswith("Paragraph 2 explains that the council voted on the bridge, officials said on Monday.")
     assert "donation" not in article.text and "Tired" not in article.text
+
+
+FALLBACK_PAGE = """<html><head><title>Harbour plan approved</title></head><body>
+<h1>Harbour plan approved</h1>
+<p>The council backed the expansion plan on Tuesday after a long debate about jobs and money.</p>
+<iframe src="https://video.example/embed"><p>Your browser does not support iframes, so visit our video page
+for the whole council debate.</p></iframe>
+<noscript><p>Please enable JavaScript to read the comments, which a third-party service provides.</p></noscript>
+<template><p>Template text for a related-stories widget that the page fills in with a script.</p></template>
+<p>Residents packed the public gallery to hear the vote, which passed by seven votes to two.</p>
+</body></html>"""
+
+
+def test_iframe_noscript_and_template_fallback_text_is_not_article_text():
+    article = parse_article(FALLBACK_PAGE, filename="harbour.html")
+    text = " ".join(p.text for p in article.passages)
+    assert "council backed the expansion plan" in text and "seven votes to two" in text
+    for fallback in ("does not support iframes", "enable JavaScript", "related-stories widget"):
+        assert fallback not in article.text

@@ -177,3 +177,28 @@ def test_url_option_accepts_http_and_https():
 def test_url_option_refusals(url, message):
     with pytest.raises(BadInput, match=message):
         check_url_option(url)
+
+
+@pytest.mark.parametrize("bom, codec", [(codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+                                        (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le")])
+def test_a_byte_order_mark_does_not_let_random_bytes_through(bom, codec):
+    """Random 16-bit units after a UTF-16 mark decode without error into private-use and
+    unassigned characters: garbage, refused like any binary file (it used to be stored)."""
+    import random
+
+    rng = random.Random(7)
+    units = [rng.randrange(0x10000) for _ in range(3000)]
+    garbage = "".join(chr(u) for u in units if not 0xD800 <= u <= 0xDFFF)
+    with pytest.raises(BadInput, match="not a text or HTML article"):
+        sniff_text(bom + garbage.encode(codec))
+
+
+def test_a_byte_order_mark_before_a_pdf_is_refused_as_a_pdf():
+    with pytest.raises(BadInput, match="This is a PDF"):
+        sniff_text(codecs.BOM_UTF8 + b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n")
+
+
+def test_a_byte_order_mark_before_control_characters_is_refused():
+    text = "ok\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0e\x0f" * 20
+    with pytest.raises(BadInput, match="not a text or HTML article"):
+        sniff_text(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))

@@ -169,8 +169,8 @@ def html_to_text(html: str) -> tuple[str, dict]:
     import trafilatura  # imported lazily: heavy, and only HTML needs it
 
     try:
-        doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False,
-                                          favor_precision=True)
+        doc = trafilatura.bare_extraction(_without_fallback_content(html), with_metadata=True,
+                                          include_comments=False, include_tables=False, favor_precision=True)
     except Exception as exc:  # noqa: BLE001 - untrusted markup can trip any parser: the user gets a clear message
         log.warning("HTML extraction failed: %r", exc)
         raise BadInput("I could not read that HTML page. Try saving the article as plain text.") from None
@@ -232,6 +232,24 @@ def clean_authors(author: str | None, outlet: str | None) -> str | None:
 
 
 _NAME_SUFFIX = re.compile(r",\s*(?:Jr|Sr|II|III|IV)\.?(?:,|$)")
+
+
+# Elements whose content is never the article: what a browser shows instead of a frame or a
+# script, and inert templates. Extractors may keep their text as if it were a paragraph.
+FALLBACK_ELEMENTS = ("iframe", "noscript", "template", "object", "embed")
+
+
+def _without_fallback_content(html: str):
+    """The page as an lxml tree without FALLBACK_ELEMENTS (their tails, the text after
+    them, stay); the markup itself when lxml cannot parse it (trafilatura then decides)."""
+    from lxml import etree, html as lxml_html
+
+    try:
+        tree = lxml_html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return html
+    etree.strip_elements(tree, *FALLBACK_ELEMENTS, with_tail=False)
+    return tree
 
 
 def _strip_site_suffix(title: str, site: str) -> str:

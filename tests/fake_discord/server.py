@@ -85,6 +85,7 @@ class FakeDiscord:
         self.requests: list[Recorded] = []
         self.identify_payloads: list[dict] = []
         self.attachments: dict[str, tuple[bytes, str]] = {}  # path -> (data, content type)
+        self.attachment_errors: dict[str, int] = {}  # path -> HTTP status the CDN answers instead
         self.messages: dict[int, dict] = {}  # message id -> message object
         self.commands_global: list[dict] = []
         self.commands_guild: dict[int, list[dict]] = {}
@@ -209,6 +210,8 @@ class FakeDiscord:
         path = request.match_info["path"]
         if path not in self.attachments:
             return web.Response(status=404)
+        if path in self.attachment_errors:  # a CDN failure a test asked for
+            return web.Response(status=self.attachment_errors[path])
         data, content_type = self.attachments[path]
         return web.Response(body=data, content_type=content_type)
 
