@@ -105,8 +105,8 @@ async def cmd_ingest(settings: Settings, path: str | None, citation: dict | None
         files, skipped = [root], []
 
     async def run(app) -> int:
-        failures = 0
-        for file in files:
+        failures = await _ingest_folder(app, files) if root.is_dir() else 0
+        for file in ([] if root.is_dir() else files):
             try:
                 report = await _ingest_one(app, file, overrides)
             except CounterpointError as exc:
@@ -123,6 +123,30 @@ async def cmd_ingest(settings: Settings, path: str | None, citation: dict | None
         return 1 if failures else 0
 
     return await _with_app(settings, run, ingest_seeds=False)
+
+
+async def _ingest_folder(app, files: list[Path]) -> int:
+    """A folder goes the bulk path (`bot.ingest.folder`): batched, resumable, one line a file,
+    and a progress bar of files on the terminal. Returns how many files were refused."""
+    from tqdm import tqdm
+
+    from bot.ingest.folder import ingest_folder
+
+    failures = 0
+    # disable=None: no bar when stderr is not a terminal (pipes and logs stay clean).
+    with tqdm(total=len(files), unit="file", disable=None) as bar:
+        def line(outcome) -> None:
+            nonlocal failures
+            if outcome.error is not None:
+                failures += 1
+                bar.write(f"{outcome.path}: not ingested: {outcome.error}")
+            else:
+                bar.write(ingest_line(outcome.path, outcome.report))
+            bar.update(1)
+
+        await ingest_folder(app, files, actor="cli", on_file=line)
+    sys.stdout.flush()
+    return failures
 
 
 async def _ingest_one(app, file: Path, overrides: dict):

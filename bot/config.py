@@ -54,6 +54,8 @@ class Settings:
     stance_within_k: int = 40
     stance_cross_k: int = 20
     stance_max_pairs: int = 4000
+    # Largest article file `python -m bot ingest` (and the seeds folder) accepts, in bytes.
+    ingest_max_bytes: int = 2_000_000
     # Discord API/gateway base, only overridden to point the bot at a fake Discord in tests.
     discord_api_base: str | None = None
     # ClaimReview export: who checked (the Organization) and the page the fact checks live on.
@@ -84,6 +86,7 @@ class Settings:
             stance_within_k=int(env.get("STANCE_WITHIN_K") or 40),
             stance_cross_k=int(env.get("STANCE_CROSS_K") or 20),
             stance_max_pairs=int(env.get("STANCE_MAX_PAIRS") or 4000),
+            ingest_max_bytes=int(env.get("INGEST_MAX_BYTES") or 2_000_000),
         )
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known

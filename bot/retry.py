@@ -55,8 +55,6 @@ def _causes(error: BaseException, limit: int = 8):
 
 def is_transient_db_error(error: BaseException) -> bool:
     """True for lock/busy and lost-connection errors worth retrying; False otherwise."""
-    if isinstance(error, DatabaseUnavailable):
-        return False  # an inner unit of work already retried and gave up: do not multiply
     if isinstance(error, _LOGIC_ERRORS):
         return False
     if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:

@@ -194,7 +194,7 @@ def sniff_text(data: bytes, declared_charset: str | None = None, *, html: bool =
         raise BadInput(str(problem).replace("The text", "The file")) from None
 
 
-def _human_size(size: int) -> str:
+def human_size(size: int) -> str:
     if size >= 1_000_000:
         return f"{size / 1_000_000:.1f} MB"
     if size >= 1_000:
@@ -252,7 +252,7 @@ def check_attachment(filename: str, content_type: str | None, size: int, max_byt
     if size <= 0:
         raise BadInput("The file is empty.")
     if size > max_bytes:
-        raise BadInput(f"The file is too large ({_human_size(size)}); the limit is {_human_size(max_bytes)}.")
+        raise BadInput(f"The file is too large ({human_size(size)}); the limit is {human_size(max_bytes)}.")
     return fmt
 
 

@@ -169,10 +169,12 @@ class SearchIndex:
     # -- reads -----------------------------------------------------------------------------
 
     def search(self, tokens: Sequence[str], scopes: Sequence[str], limit: int = 5,
-               source_ids: Sequence[int] | None = None, exclude_source: int | None = None) -> list[Hit]:
+               source_ids: Sequence[int] | None = None, exclude_source: int | None = None,
+               before_source: int | None = None) -> list[Hit]:
         """Best `limit` passages by BM25 over any of `tokens`, among docs in `scopes` (and, when
         given, of the sources `source_ids` only: a claim checked against chosen sources; not of
-        source `exclude_source`).
+        source `exclude_source`, nor of sources numbered `before_source` or higher: a folder
+        ingest sees what a one-by-one ingest would have seen).
 
         Tokens come from `normalize.query_tokens`; they become term queries directly, never
         a parsed query string, so nothing a user types is query syntax.
@@ -205,6 +207,9 @@ class SearchIndex:
         if exclude_source is not None:
             should = should + [(tantivy.Occur.MustNot,
                                 tantivy.Query.term_query(schema, "source_id", exclude_source))]
+        if before_source is not None:
+            should = should + [(tantivy.Occur.MustNot, tantivy.Query.range_query(
+                schema, "source_id", tantivy.FieldType.Unsigned, lower_bound=before_source))]
         if len(excluded) <= MAX_EXCLUDED_SCOPES:
             query = tantivy.Query.boolean_query(should + [
                 (tantivy.Occur.MustNot, tantivy.Query.term_query(schema, "scope", s, index_option="basic"))

@@ -29,7 +29,7 @@ from bot.results import ClaimSummary, IngestReport, LinkSummary, SourceCheckInfo
 from bot.services._common import check_id, source_ref, visible, visible_scopes
 from bot.services.verdicts import verdicts_and_drift
 from bot.stance.service import CandidateLimits, detect_links
-from bot.validate import check_file_name
+from bot.validate import check_file_name, human_size
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,14 @@ async def ingest_document(app, raw: str | bytes, *, filename: str, guild_id: int
     if fetched_from:
         article = _trust_only_fetched_site(article, fetched_from)
     origin = origin or await _upload_origin(app, filename, guild_id, article.title)
+    return await store_parsed(app, article, origin=origin, guild_id=guild_id, actor=actor, progress=progress)
+
+
+async def store_parsed(app, article, *, origin: str, guild_id: int | None, actor: str,
+                       progress: Callable[[str], None] | None = None) -> IngestReport:
+    """Store one parsed article as the source `origin` (created/updated/unchanged/duplicate),
+    its links and audit entry in one transaction, then bring the index up to date."""
+    step = progress or (lambda stage: None)
 
     async def store_once() -> tuple[StoreResult, int]:
         async with app.sessions() as session:
@@ -160,16 +168,30 @@ async def ingest_file(app, path: Path, *, guild_id: int | None, actor: str, over
     Judged like an upload: by its name first (a .pdf or .exe is refused unread), then by its
     bytes (`bot.validate.decode_text`, via the parser)."""
     path = Path(path)
+    raw = await asyncio.to_thread(read_article_file, path, app.settings.ingest_max_bytes)
+    return await ingest_document(app, raw, filename=path.name, guild_id=guild_id, actor=actor,
+                                 overrides=overrides, origin=file_origin(app, path), sidecar=load_sidecar(path),
+                                 progress=progress)
+
+
+def read_article_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of an article file, judged by its name and size first (a .pdf or a file over
+    the ingest limit is refused unread)."""
     check_file_name(path.name)
-    raw = await asyncio.to_thread(path.read_bytes)
-    sidecar = load_sidecar(path)
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise BadInput(f"The file is too large ({human_size(size)}); the ingest limit is {human_size(max_bytes)} "
+                       f"(INGEST_MAX_BYTES).")
+    return path.read_bytes()
+
+
+def file_origin(app, path: Path) -> str:
+    """A file's stable identity: its path relative to the project (absolute elsewhere)."""
     try:
         rel = path.resolve().relative_to(Path(app.settings.seeds_dir).resolve().parent)
     except ValueError:
         rel = path.resolve()
-    return await ingest_document(app, raw, filename=path.name, guild_id=guild_id, actor=actor,
-                                 overrides=overrides, origin=f"file:{rel.as_posix()}", sidecar=sidecar,
-                                 progress=progress)
+    return f"file:{rel.as_posix()}"
 
 
 async def ingest_url(app, url: str, *, guild_id: int | None, actor: str, overrides: dict | None = None) -> IngestReport:

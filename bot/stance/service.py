@@ -184,10 +184,12 @@ def _within_candidates(own: list[_Row], within_k: int) -> list[list[tuple[int, i
 
 
 def _search_other_sources(index: SearchIndex, texts: list[tuple[int, str]], scopes: list[str], source_id: int,
-                          limit: int) -> list[tuple[int, list[int]]]:
-    """For each (passage id, text): the passage ids of other sources the index ranks best."""
+                          limit: int, earlier_only: bool) -> list[tuple[int, list[int]]]:
+    """For each (passage id, text): the passage ids of other sources the index ranks best
+    (with `earlier_only`, of sources numbered below this one)."""
+    before = source_id if earlier_only else None
     return [(pid, [h.passage_id for h in index.search(query_tokens(text), scopes, limit=limit,
-                                                      exclude_source=source_id)])
+                                                      exclude_source=source_id, before_source=before)])
             for pid, text in texts]
 
 
@@ -218,7 +220,7 @@ async def _claim_ids(session: AsyncSession, ids: Iterable[int]) -> set[int]:
 
 
 async def _cross_candidates(session: AsyncSession, source: Source, own: list[_Row], index: SearchIndex,
-                            cross_k: int) -> list[list[tuple[int, int]]]:
+                            cross_k: int, earlier_only: bool) -> list[list[tuple[int, int]]]:
     """Ranked cross-source pairs: each own claim with other sources' best passages, and each
     own passage with the other sources' claims among its best matches."""
     if scope_key(None) == source.scope:
@@ -230,8 +232,8 @@ async def _cross_candidates(session: AsyncSession, source: Source, own: list[_Ro
     passages = [(r.passage_id, r.stance_input.text) for r in own]
 
     def search() -> tuple[list, list]:
-        return (_search_other_sources(index, claims, scopes, source.id, cross_k),
-                _search_other_sources(index, passages, scopes, source.id, cross_k))
+        return (_search_other_sources(index, claims, scopes, source.id, cross_k, earlier_only),
+                _search_other_sources(index, passages, scopes, source.id, cross_k, earlier_only))
 
     by_claim, by_passage = await asyncio.to_thread(search)
     other_claims = await _claim_ids(session, (h for _, hits in by_passage for h in hits))
@@ -241,11 +243,11 @@ async def _cross_candidates(session: AsyncSession, source: Source, own: list[_Ro
 
 
 async def _candidate_pairs(session: AsyncSession, source: Source, own: list[_Row], index: SearchIndex | None,
-                           limits: CandidateLimits) -> list[StancePair]:
+                           limits: CandidateLimits, earlier_only: bool = False) -> list[StancePair]:
     """The bounded set of pairs to decide for this source (see the module docstring)."""
     ranked = await asyncio.to_thread(_within_candidates, own, limits.within_k)
     if index is not None and own and source.status == SourceStatus.active.value:
-        ranked += await _cross_candidates(session, source, own, index, limits.cross_k)
+        ranked += await _cross_candidates(session, source, own, index, limits.cross_k, earlier_only)
     chosen = _take_by_rank(ranked, limits.max_pairs)
     rows = {r.passage_id: r for r in own}
     rows.update(await _load_other_rows(session, {i for pair in chosen for i in pair if i not in rows}, source.id))
@@ -275,25 +277,29 @@ async def _existing_links(session: AsyncSession, source_id: int) -> list[Link]:
 
 
 async def detect_links(session: AsyncSession, source_id: int, *, index: SearchIndex | None = None,
-                       limits: CandidateLimits | None = None) -> LinkStats:
+                       limits: CandidateLimits | None = None, as_new: bool = False) -> LinkStats:
     """Create, refresh and prune the automatic stance links of one source (no commit).
 
     Candidates within the source, and with `index` across visible sources, are bounded by
     `limits` (see the module docstring). Moderator links are left alone, rejected pairs stay
     rejected, and automatic links the rules no longer produce are deleted.
+
+    `as_new`: the source was just stored by a folder ingest, so it has no links yet, and it
+    looks only at sources numbered below it, as it would have if the files had been ingested
+    one by one in order.
     """
     limits = limits or CandidateLimits()
     source = await session.get(Source, source_id)
     if source is None:
         return LinkStats()
     own = await _load_rows(session, Passage.source_id == source_id)
-    pairs = await _candidate_pairs(session, source, own, index, limits)
+    pairs = await _candidate_pairs(session, source, own, index, limits, earlier_only=as_new)
     # Pure CPU: keep the event loop free.
     desired = await asyncio.to_thread(decide_pairs, pairs)
 
     own_set = {r.passage_id for r in own}
-    by_pair = {(link.claim_passage_id, link.evidence_passage_id): link
-               for link in await _existing_links(session, source_id)}
+    by_pair = {} if as_new else {(link.claim_passage_id, link.evidence_passage_id): link
+                                 for link in await _existing_links(session, source_id)}
 
     updated = unchanged = kept_rejected = 0
     now = utcnow()
