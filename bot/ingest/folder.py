@@ -128,7 +128,7 @@ async def _ingest_batch(app, batch: list, *, actor: str, guild_id: int | None) -
     if fresh:
         await app.sync.catch_up(app.sessions)
     titles = {p.origin: p.article.title for p in parsed}
-    links = await _detect_new(app, fresh, titles, actor=actor, guild_id=guild_id, resumed=set(pending.values()))
+    links = await _detect_new(app, fresh, titles, actor=actor, guild_id=guild_id)
 
     outcomes = []
     for item in batch:
@@ -241,20 +241,19 @@ async def _write_new(app, new: list[_Parsed], *, guild_id: int | None,
 
 
 async def _detect_new(app, fresh: dict[str, int], titles: dict[str, str], *, actor: str,
-                      guild_id: int | None, resumed: set[int]) -> dict[int, int]:
-    """Counter-evidence of newly stored sources, in order, each with its audit entry (as a
-    one-by-one ingest writes them), in one transaction. Returns links per source.
-    `resumed`: stored by an interrupted run; detected in full (they may see later sources)."""
-    from bot.stance.service import CandidateLimits, detect_links
+                      guild_id: int | None) -> dict[int, int]:
+    """Counter-evidence of newly stored sources (each seeing only sources numbered below it,
+    as when ingested one by one), and each one's audit entry, in one transaction. Returns
+    links per source. A source stored by an interrupted run has no links yet either: the
+    transaction that would have written them was rolled back with its audit entries."""
+    from bot.stance.service import CandidateLimits, detect_links_of_new_sources
 
     if not fresh:
         return {}
-    limits = CandidateLimits.from_settings(app.settings)
-    links: dict[int, int] = {}
     async with app.sessions() as session:
+        links = await detect_links_of_new_sources(session, list(fresh.values()), index=app.index,
+                                                  limits=CandidateLimits.from_settings(app.settings))
         for origin, sid in sorted(fresh.items(), key=lambda item: item[1]):
-            stats = await detect_links(session, sid, index=app.index, limits=limits, as_new=sid not in resumed)
-            links[sid] = stats.total
             session.add(AuditLog(guild_id=guild_id, actor_id=actor, action="source.created", target=f"source:{sid}",
                                  detail=f"{titles.get(origin, '')[:200]} ({origin[:300]})"))
         await session.commit()

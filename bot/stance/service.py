@@ -27,7 +27,7 @@ import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -264,6 +264,101 @@ async def _candidate_pairs(session: AsyncSession, source: Source, own: list[_Row
         pairs.append(StancePair(c, e, claim.stance_input, evidence.stance_input, cross,
                                 cross_speakers if cross else own_speakers))
     return pairs
+
+
+_ROW_COLUMNS = (Passage.id, Passage.source_id, Passage.text, Passage.speaker, Passage.kind, Passage.paragraph,
+                Passage.seq, Source.scope, Claim.id)
+
+
+async def _load_plain_rows(session: AsyncSession, condition) -> list[_Row]:
+    """Like `_load_rows`, without ORM objects (a folder ingest loads thousands at once)."""
+    stmt = (select(*_ROW_COLUMNS).join(Source, Source.id == Passage.source_id)
+            .outerjoin(Claim, Claim.passage_id == Passage.id).where(condition))
+    return [_Row(pid, sid, scope, claim is not None,
+                 StanceInput(text=text, speaker=speaker, kind=kind, is_claim=claim is not None, source_id=sid,
+                             paragraph=paragraph, seq=seq))
+            for pid, sid, text, speaker, kind, paragraph, seq, scope, claim in (await session.exec(stmt)).all()]
+
+
+async def detect_links_of_new_sources(session: AsyncSession, source_ids: Sequence[int], *, index: SearchIndex,
+                                      limits: CandidateLimits | None = None) -> dict[int, int]:
+    """`detect_links(as_new=True)` for many sources just stored (no links yet), in a few
+    statements for all of them instead of several per source, and one `decide_pairs` batch.
+    Each source sees only sources numbered below it. Returns links created per source (no
+    commit)."""
+    limits = limits or CandidateLimits()
+    ids = sorted(source_ids)
+    if not ids:
+        return {}
+    own_by_source: dict[int, list[_Row]] = {sid: [] for sid in ids}
+    for chunk in chunked(ids):
+        for row in await _load_plain_rows(session, Passage.source_id.in_(chunk)):
+            own_by_source[row.source_id].append(row)
+    scope_of: dict[int, str] = {}
+    for chunk in chunked(ids):
+        scope_of.update(dict((await session.exec(select(Source.id, Source.scope).where(Source.id.in_(chunk)))).all()))
+    all_scopes = list((await session.exec(select(Source.scope).distinct())).all())
+
+    def search() -> dict[int, tuple[list, list, list]]:
+        found = {}
+        for sid in ids:
+            own = sorted(own_by_source[sid], key=lambda r: r.stance_input.seq)
+            scopes = all_scopes if scope_of[sid] == scope_key(None) else [scope_key(None), scope_of[sid]]
+            claims = [(r.passage_id, r.stance_input.text) for r in own if r.is_claim]
+            passages = [(r.passage_id, r.stance_input.text) for r in own]
+            found[sid] = (_within_candidates(own, limits.within_k),
+                          _search_other_sources(index, claims, scopes, sid, limits.cross_k, True),
+                          _search_other_sources(index, passages, scopes, sid, limits.cross_k, True))
+        return found
+
+    found = await asyncio.to_thread(search)
+    other_claims = await _claim_ids(session, (h for _, _, b in found.values() for _, hits in b for h in hits))
+    chosen: dict[int, list[tuple[int, int]]] = {}
+    for sid, (within, by_claim, by_passage) in found.items():
+        ranked = within + [[(c, e) for e in hits] for c, hits in by_claim]
+        ranked += [[(h, p) for h in hits if h in other_claims] for p, hits in by_passage]
+        chosen[sid] = _take_by_rank(ranked, limits.max_pairs)
+    rows = {r.passage_id: r for own in own_by_source.values() for r in own}
+    wanted = {i for pairs in chosen.values() for pair in pairs for i in pair if i not in rows}
+    for chunk in chunked(sorted(wanted)):
+        for row in await _load_plain_rows(session, Passage.id.in_(chunk) & (Source.status == SourceStatus.active.value)):
+            rows[row.passage_id] = row
+    pairs: list[StancePair] = []
+    for sid in ids:
+        own = own_by_source[sid]
+        own_speakers = frozenset(r.stance_input.speaker for r in own if r.stance_input.speaker)
+        seen = {i for pair in chosen[sid] for i in pair}
+        cross_speakers = own_speakers | {rows[i].stance_input.speaker for i in seen
+                                         if i in rows and rows[i].stance_input.speaker}
+        for c, e in chosen[sid]:
+            claim, evidence = rows.get(c), rows.get(e)
+            if claim is None or evidence is None or c == e:
+                continue
+            cross = claim.source_id != evidence.source_id
+            if cross and not _scopes_may_link(claim.scope, evidence.scope):
+                continue
+            pairs.append(StancePair(c, e, claim.stance_input, evidence.stance_input, cross,
+                                    cross_speakers if cross else own_speakers))
+    # Claim by claim: the rules cache what they compute per text, and a batch is thousands of texts.
+    pairs.sort(key=lambda pair: (pair.claim_id, pair.evidence_id))
+    desired = await asyncio.to_thread(decide_pairs, pairs)
+    source_of = {r.passage_id: r.source_id for r in rows.values()}
+    own_ids = {sid: {r.passage_id for r in own} for sid, own in own_by_source.items()}
+    counts = {sid: 0 for sid in ids}
+    now = utcnow()
+    values = []
+    for (c, e), d in desired.items():
+        # The pair belongs to the newer of its two sources (the one whose ingest found it).
+        owner = max(source_of[c], source_of[e])
+        counts[owner] += 1
+        values.append({"claim_passage_id": c, "evidence_passage_id": e, "stance": d.stance,
+                       "origin": LinkOrigin.auto.value, "status": LinkStatus.active.value, "confidence": d.confidence,
+                       "rationale": d.rationale, "cross_source": not (c in own_ids[owner] and e in own_ids[owner]),
+                       "created_by": AUTO_CREATOR, "created_at": now, "updated_at": now, "guild_id": None})
+    if values:
+        connection = await session.connection()
+        await connection.execute(insert(Link.__table__), values)
+    return counts
 
 
 async def _existing_links(session: AsyncSession, source_id: int) -> list[Link]:
