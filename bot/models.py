@@ -174,7 +174,7 @@ class QueryLog(SQLModel, table=True):
     query: str = Field(default="", max_length=500)
     result_ids: str = Field(default="", max_length=1000)  # comma-separated passage ids
     created_at: datetime = _ts(index=True)
-    user_id: int | None = Field(default=None, sa_type=BigInteger, index=True)  # None: asked before 0003
+    user_id: int | None = Field(default=None, sa_type=BigInteger, index=True)  # None: asked before migration 0004
     private: bool = Field(default=False)  # `private: true` or a DM: shown to the asker only
 
 
