@@ -32,6 +32,7 @@ class Counterpoint:
         self.index = index
         self.sync = sync
         self._follower: asyncio.Task | None = None
+        self._janitor: asyncio.Task | None = None
         self._stop = asyncio.Event()
 
     @classmethod
@@ -67,14 +68,38 @@ class Counterpoint:
         return reports
 
     def start_following(self) -> None:
-        """Keep this process's index current with changes other processes write."""
+        """Keep this process's index current with changes other processes write, and delete
+        lookups past their retention (`bot.privacy`) while the bot runs."""
         if self._follower is None:
             self._stop.clear()
             self._follower = asyncio.create_task(
                 self.sync.follow(self.sessions, self.settings.index_poll_seconds, self._stop))
+        if self._janitor is None:
+            self._janitor = asyncio.create_task(self._purge_lookups())
+
+    async def _purge_lookups(self, every_seconds: float = 6 * 3600) -> None:
+        from bot.privacy import purge_old_lookups
+        from bot.retry import log_failure
+
+        while not self._stop.is_set():
+            try:
+                await purge_old_lookups(self, self.settings.query_log_days)
+            except Exception as error:  # noqa: BLE001 - retried at the next round
+                log_failure(log, "purging old lookups failed", error)
+            try:
+                await asyncio.wait_for(self._stop.wait(), timeout=every_seconds)
+            except asyncio.TimeoutError:
+                pass
 
     async def close(self) -> None:
         self._stop.set()
+        if self._janitor is not None:
+            self._janitor.cancel()
+            try:
+                await self._janitor
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - stopping anyway
+                pass
+            self._janitor = None
         if self._follower is not None:
             try:
                 await asyncio.wait_for(self._follower, timeout=5)

@@ -54,6 +54,8 @@ class Settings:
     stance_within_k: int = 40
     stance_cross_k: int = 20
     stance_max_pairs: int = 4000
+    # Days a lookup (topic, asker, results) is kept before it is deleted (see bot/privacy.py).
+    query_log_days: int = 90
     # Largest article file `python -m bot ingest` (and the seeds folder) accepts, in bytes.
     ingest_max_bytes: int = 2_000_000
     # Discord API/gateway base, only overridden to point the bot at a fake Discord in tests.
@@ -87,6 +89,7 @@ class Settings:
             stance_cross_k=int(env.get("STANCE_CROSS_K") or 20),
             stance_max_pairs=int(env.get("STANCE_MAX_PAIRS") or 4000),
             ingest_max_bytes=int(env.get("INGEST_MAX_BYTES") or 2_000_000),
+            query_log_days=int(env.get("QUERY_LOG_DAYS") or 90),
         )
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known

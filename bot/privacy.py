@@ -4,17 +4,19 @@ A lookup is its asker's business. A private lookup (`private: true`) and every l
 DM are seen by the asker only. A topic reaches anyone else (other members' suggestions, the
 daily digest's "most asked") only once at least `MIN_PUBLIC_ASKERS` distinct members asked it
 publicly in that guild, and then with any link in it defused, so a digest cannot be used to
-post a URL or an invite. `/forget` deletes a member's lookups (`bot.services.forget`).
+post a URL or an invite. `/forget` deletes a member's lookups (`bot.services.forget`), and lookups older than
+QUERY_LOG_DAYS (90) are deleted by every bot process (`purge_old_lookups`, every 6 hours).
 """
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import select
 
-from bot.models import QueryLog
+from bot.models import QueryLog, utcnow
+from bot.retry import db_retry
 
 MIN_PUBLIC_ASKERS = 3
 # Anything Discord would turn into a link or an invite: a scheme, www., or an invite domain.
@@ -40,6 +42,16 @@ def shared_topics(guild_id: int, since: datetime, until: datetime | None = None)
 def public_lookups(guild_id: int):
     """SQL condition: lookups of `guild_id` that others may count (not private, not a DM)."""
     return (QueryLog.guild_id == guild_id) & QueryLog.private.is_(False)
+
+
+@db_retry
+async def purge_old_lookups(app, days: int) -> int:
+    """Delete lookups older than `days` (QUERY_LOG_DAYS): what a member asked is not kept
+    longer than suggestions, digests and answer buttons need it. Returns rows deleted."""
+    async with app.sessions() as session:
+        result = await session.exec(delete(QueryLog).where(QueryLog.created_at < utcnow() - timedelta(days=days)))
+        await session.commit()
+        return result.rowcount or 0
 
 
 def defuse_links(text: str) -> str:

@@ -114,3 +114,20 @@ async def test_forget_deletes_the_members_history_and_unlinks_their_votes(harnes
         votes = (await session.exec(select(Vote))).all()
     assert [(v.user_id, v.helpful) for v in votes] == [(None, True)]  # still counted, no longer hers
     assert SECRET not in await suggestions(harness, "zanz", user_id=ALICE)
+
+
+async def test_lookups_past_their_retention_are_deleted(app):
+    from datetime import timedelta
+
+    from bot.models import utcnow
+    from bot.privacy import purge_old_lookups
+
+    async with app.sessions() as session:
+        for days in (1, 89, 91, 400):
+            session.add(QueryLog(guild_id=GUILD, topic=f"asked {days} days ago", user_id=ALICE,
+                                 created_at=utcnow() - timedelta(days=days)))
+        await session.commit()
+    assert await purge_old_lookups(app, 90) == 2
+    async with app.sessions() as session:
+        left = sorted((await session.exec(select(QueryLog.topic))).all())
+    assert left == ["asked 1 days ago", "asked 89 days ago"]
