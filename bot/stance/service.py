@@ -251,13 +251,20 @@ async def _candidate_pairs(session: AsyncSession, source: Source, own: list[_Row
     chosen = _take_by_rank(ranked, limits.max_pairs)
     rows = {r.passage_id: r for r in own}
     rows.update(await _load_other_rows(session, {i for pair in chosen for i in pair if i not in rows}, source.id))
+    return _pairs(chosen, rows, own)
+
+
+def _pairs(chosen: list[tuple[int, int]], rows: Mapping[int, _Row], own: list[_Row]) -> list[StancePair]:
+    """The chosen (claim, evidence) ids of one source as pairs to decide, with the speakers in
+    play; pairs with a passage that is gone (or no longer active) or out of scope are dropped."""
     own_speakers = frozenset(r.stance_input.speaker for r in own if r.stance_input.speaker)
-    cross_speakers = own_speakers | {r.stance_input.speaker for r in rows.values() if r.stance_input.speaker}
+    cross_speakers = own_speakers | {rows[i].stance_input.speaker for pair in chosen for i in pair
+                                     if i in rows and rows[i].stance_input.speaker}
     pairs = []
     for c, e in chosen:
         claim, evidence = rows.get(c), rows.get(e)
         if claim is None or evidence is None or c == e:
-            continue  # another source's passage that is gone or no longer active
+            continue
         cross = claim.source_id != evidence.source_id
         if cross and not _scopes_may_link(claim.scope, evidence.scope):
             continue
@@ -323,22 +330,7 @@ async def detect_links_of_new_sources(session: AsyncSession, source_ids: Sequenc
     for chunk in chunked(sorted(wanted)):
         for row in await _load_plain_rows(session, Passage.id.in_(chunk) & (Source.status == SourceStatus.active.value)):
             rows[row.passage_id] = row
-    pairs: list[StancePair] = []
-    for sid in ids:
-        own = own_by_source[sid]
-        own_speakers = frozenset(r.stance_input.speaker for r in own if r.stance_input.speaker)
-        seen = {i for pair in chosen[sid] for i in pair}
-        cross_speakers = own_speakers | {rows[i].stance_input.speaker for i in seen
-                                         if i in rows and rows[i].stance_input.speaker}
-        for c, e in chosen[sid]:
-            claim, evidence = rows.get(c), rows.get(e)
-            if claim is None or evidence is None or c == e:
-                continue
-            cross = claim.source_id != evidence.source_id
-            if cross and not _scopes_may_link(claim.scope, evidence.scope):
-                continue
-            pairs.append(StancePair(c, e, claim.stance_input, evidence.stance_input, cross,
-                                    cross_speakers if cross else own_speakers))
+    pairs = [pair for sid in ids for pair in _pairs(chosen[sid], rows, own_by_source[sid])]
     # Claim by claim: the rules cache what they compute per text, and a batch is thousands of texts.
     pairs.sort(key=lambda pair: (pair.claim_id, pair.evidence_id))
     desired = await asyncio.to_thread(decide_pairs, pairs)
