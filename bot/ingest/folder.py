@@ -29,7 +29,7 @@ from sqlmodel import select
 from bot.db import chunked
 from bot.errors import CounterpointError
 from bot.ingest.parse import load_sidecar, parse_article
-from bot.ingest.pipeline import _metadata, canonical_url, content_hash
+from bot.ingest.pipeline import _metadata, article_hash, canonical_url
 from bot.ingest.types import ParsedArticle
 from bot.models import AuditLog, Claim, IndexChange, Passage, Source, SourceStatus, scope_key, utcnow
 from bot.results import IngestReport
@@ -175,7 +175,7 @@ async def _write_new(app, new: list[_Parsed], *, guild_id: int | None,
     prepared = []
     for p in new:
         meta = _metadata(p.article)
-        prepared.append((p, content_hash(p.article.text), canonical_url(meta["url"]), meta))
+        prepared.append((p, article_hash(p.article), canonical_url(meta["url"]), meta))
     async with app.engine.begin() as conn:
         by_hash: dict[str, tuple[int, str]] = {}
         by_url: dict[str, tuple[int, str]] = {}
