@@ -184,7 +184,7 @@ class SearchIndex:
         if not terms or not scopes or limit <= 0:
             return []
         searcher, present = self._view
-        query = self._query(terms, scopes, present, source_ids)
+        query = self._query(terms, scopes, present, source_ids, exclude_source, before_source)
         hits = searcher.search(query, limit, count=False).hits
         if not hits:
             return []
@@ -194,8 +194,10 @@ class SearchIndex:
         return [Hit(int(p), int(s), float(score)) for (score, _), p, s in zip(hits, passage_ids, hit_sources)]
 
     def _query(self, terms: list[str], scopes: list[str], present: frozenset[str],
-               source_ids: Sequence[int] | None = None):
-        """The BM25 OR of `terms` restricted to `scopes` (and `source_ids`): what `search` runs."""
+               source_ids: Sequence[int] | None = None, exclude_source: int | None = None,
+               before_source: int | None = None):
+        """The BM25 OR of `terms` restricted to `scopes` (and `source_ids`, not `exclude_source`,
+        below `before_source`): what `search` runs."""
         schema = self._schema
         should = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "text", t, index_option="freq"))
                   for t in terms]
