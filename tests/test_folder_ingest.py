@@ -132,3 +132,17 @@ def test_the_cli_refuses_a_file_over_the_ingest_limit_and_ingests_the_rest(tmp_p
     assert f"{root / 'small.txt'}: added as source #1" in out
     assert main(["ingest", str(root / "big.txt")]) == 1
     assert "The file is too large (5 KB); the ingest limit is 3 KB" in capsys.readouterr().out
+
+
+async def test_a_parser_failure_on_one_file_does_not_stop_the_folder(bare_app, articles, monkeypatch):
+    real = folder_ingest.parse_article
+
+    def fails_on_the_rebuttal(raw, *, filename, **kwargs):
+        if "rebuttal" in filename:
+            raise IndexError("list index out of range")  # as a parser bug would
+        return real(raw, filename=filename, **kwargs)
+
+    monkeypatch.setattr(folder_ingest, "parse_article", fails_on_the_rebuttal)
+    report = await ingest_folder(bare_app, articles)
+    assert statuses(report) == ["created", "refused", "created", "created", "duplicate", "refused"]
+    assert report.outcomes[1].error == folder_ingest.PARSER_FAILED

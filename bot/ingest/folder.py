@@ -37,6 +37,7 @@ from bot.results import IngestReport
 log = logging.getLogger(__name__)
 
 BATCH_PASSAGES = 5_000
+PARSER_FAILED = "The parser failed on this file (a bug, logged with details); the other files went on."
 
 
 @dataclass
@@ -85,6 +86,10 @@ def _parse_batch(files: list[Path], start: int, max_bytes: int, origin_of) -> tu
             article = parse_article(raw, filename=path.name, sidecar=load_sidecar(path), overrides={})
         except CounterpointError as exc:
             out.append(FileOutcome(path, error=str(exc)))
+            continue
+        except Exception:  # noqa: BLE001 - a parser bug on one file must not stop the other 10,000
+            log.exception("could not parse %s", path)
+            out.append(FileOutcome(path, error=PARSER_FAILED))
             continue
         out.append(_Parsed(path, origin_of(path), article))
         passages += len(article.passages)
