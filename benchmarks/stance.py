@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.stance [--size 100000] [--backend sqlite|postgresql]
 
-* model load time and the resident memory it adds;
+* model load time and the resident memory it adds (onnxruntime included), in a fresh process;
 * seed ingest with the model deciding the stored links (median of 5, fresh database each);
 * `/check` latency (p50 / p95 / p99) on the 200 bench topics used as claims, over the first
   `--size` bench passages bulk-loaded beside the seed, through `bot.services.check.check`;
@@ -55,6 +55,20 @@ async def seed_ingest_ms(backend: str, runs: int = 5) -> list[float]:
     return out
 
 
+_LOAD = ("import json, time, psutil; p = psutil.Process(); rss = p.memory_info().rss; t = time.perf_counter(); "
+         "from bot.stance.runtime import StanceModel; StanceModel().probabilities([('a claim', 'a passage')]); "
+         "print(json.dumps({'model_load_s': round(time.perf_counter() - t, 2), "
+         "'model_rss_added_mb': round((p.memory_info().rss - rss) / 2**20, 1)}))")
+
+
+def model_load() -> dict:
+    """Load time and memory of the model (with onnxruntime's import) in a fresh process."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", _LOAD], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 async def serve(backend: str, size: int, corpus: Path) -> dict:
     from bot.app import Counterpoint
     from bot.ingest.bulk import bulk_ingest
@@ -69,12 +83,6 @@ async def serve(backend: str, size: int, corpus: Path) -> dict:
             app = await Counterpoint.open(_settings(url, Path(tmp) / "index", PROJECT_ROOT / "seeds"))
             try:
                 await bulk_ingest(app, iter_documents(corpus, size))
-                rss_before = measure.rss_bytes()
-                from bot.stance.runtime import shared_model
-                start = time.perf_counter()
-                shared_model().probabilities([("warm", "up")])
-                load_s = time.perf_counter() - start
-                rss_added = measure.rss_bytes() - rss_before
                 for q in queries[:10]:
                     await check(app, q, guild_id=None)
                 check_s = await measure.time_async(queries, lambda q: check(app, q, guild_id=None), REPEAT)
@@ -84,8 +92,7 @@ async def serve(backend: str, size: int, corpus: Path) -> dict:
                 await app.close()
         finally:
             await drop_database(url)
-    return {"backend": backend, "passages": size, "model_load_s": round(load_s, 2),
-            "model_rss_added_mb": round(rss_added / 2**20, 1),
+    return {"backend": backend, "passages": size, **model_load(),
             "check_ms": measure.percentiles_ms(check_s), "lookup_ms": measure.percentiles_ms(lookup_s),
             "load_average": os.getloadavg()}
 

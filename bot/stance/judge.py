@@ -149,17 +149,19 @@ def decide(probs: Sequence[float], rules: StanceDecision | None, veto: str | Non
 
 
 def judge_pairs(model, pairs: Sequence[tuple[StanceInput, StanceInput, Collection[str]]], *,
-                explain_decisions: bool = True) -> list[Judgement | None]:
+                explain_decisions: bool = True, model_alone: bool = True) -> list[Judgement | None]:
     """Model + rules over a batch of (claim, evidence, speakers in play) pairs.
 
     The rules run first and gate the model: a pair that shares fewer than two content words
     with the claim (and does not refer back to it) is unrelated for the rules and is not sent
-    to the model (None), which keeps ingestion within its budget. CPU only: run it in a thread
-    from async code."""
+    to the model (None). With `model_alone=False` only the pairs the rules give a stance are
+    sent (the model may overrule them but adds none), which keeps ingestion cheap. CPU only:
+    run it in a thread from async code."""
     if not pairs:
         return []
     rules = [assess(c, e, speakers=sp) for c, e, sp in pairs]
-    gated = [i for i, r in enumerate(rules) if r is not None]
+    gated = [i for i, r in enumerate(rules)
+             if r is not None and (model_alone or r.stance in (COUNTERS, SUPPORTS))]
     probs = model.probabilities([(pairs[i][0].text, pairs[i][1].text) for i in gated]) if gated else []
     out: list[Judgement | None] = [None] * len(pairs)
     for i, row in zip(gated, probs):
@@ -172,10 +174,14 @@ def judge_pairs(model, pairs: Sequence[tuple[StanceInput, StanceInput, Collectio
 
 def decide_for_storage(pairs: Sequence[tuple[StanceInput, StanceInput, Collection[str]]]) -> list[StanceDecision | None]:
     """The stored link (counters / supports) for each (claim, evidence, speakers) pair, or None:
-    what ingestion writes and `/lookup` and the digest read. Uses the process's shared model."""
+    what ingestion writes and `/lookup` and the digest read. Uses the process's shared model.
+
+    The model checks every stance the rules find and overrules it when sure; it adds no link
+    of its own here: on sentence pairs its precision is far below the rules' (docs/stance.md),
+    and reading only the rules' few stances keeps an upload's cost to a few model calls."""
     from bot.stance.runtime import shared_model
 
-    judged = judge_pairs(shared_model(), pairs)
+    judged = judge_pairs(shared_model(), pairs, model_alone=False)
     return [j.decision if j is not None else None for j in judged]
 
 
