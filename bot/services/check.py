@@ -112,7 +112,7 @@ async def rank_for_claim(app, claim: str, *, guild_id: int | None, source_ids: S
         return []
     model = shared_model()
     probs = await asyncio.to_thread(model.probabilities, [(claim, parts[h.passage_id][1]) for h in hits])
-    top = max(h.score for h in hits) or 1.0  # 0 when only opening passages were read
+    top = max(h.score for h in hits) or 1.0
     claim_words = set(index_tokens(claim))
     by_source: dict[int, float] = {}
     title_share: dict[int, float] = {}
