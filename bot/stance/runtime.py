@@ -8,9 +8,11 @@ The model is loaded once per process, lazily, on first use (`shared_model()`).
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -20,11 +22,14 @@ from bot.stance.pairs import LABELS, MAX_CLAIM_TOKENS, MAX_PAIR_TOKENS
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 MODEL_FILE = MODEL_DIR / "stance-int8.onnx"
 TOKENIZER_FILE = MODEL_DIR / "tokenizer.json"
-# One pair per onnxruntime call. The int8 model quantises activations with a scale computed
+# One pair per onnxruntime call (`_run_one`). The int8 model quantises activations with a scale computed
 # over the whole input tensor, so a pair batched with others (and their padding) gets slightly
 # different probabilities: one at a time, a pair always gets the same answer, whatever else is
 # being decided (measured: no slower, 252 against 262 pairs/s at 32 a batch).
-BATCH = 1
+# Pairs of one call are shared among this many threads, each running one pair at a time on
+# one core (onnxruntime releases the GIL): a /check reads ~40 pairs, so on two idle cores it
+# answers in about half the time. The answers are the same, whichever thread runs a pair.
+WORKERS = max(1, min(2, os.cpu_count() or 1))
 # Answers for recent pairs, kept because they recur: re-ingesting an edited article re-judges
 # its unchanged pairs, and a claim is checked again against the same passages. ~100 bytes each.
 CACHE_PAIRS = 50_000
@@ -80,6 +85,7 @@ class StanceModel:
         self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
         self._lock = threading.Lock()  # the Rust tokenizer's settings are mutated per call
         self._cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._pool = ThreadPoolExecutor(WORKERS - 1, thread_name_prefix="stance") if WORKERS > 1 else None
         self.labels = LABELS
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
@@ -105,19 +111,29 @@ class StanceModel:
         return out
 
     def _run(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
-        # Similar lengths together (matters only if BATCH > 1: less padding).
-        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+        """Probabilities of `pairs`, one pair per onnxruntime call; with WORKERS > 1 the
+        calling thread and the pool's threads each take every WORKERS-th pair."""
         out = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)
-        for start in range(0, len(order), BATCH):
-            chunk = order[start:start + BATCH]
-            with self._lock:
-                ids, mask, types = encode_pairs(self._tokenizer, [pairs[i] for i in chunk])
-            logits = self._session.run(["logits"], {
-                "input_ids": np.asarray(ids, dtype=np.int64),
-                "attention_mask": np.asarray(mask, dtype=np.int64),
-                "token_type_ids": np.asarray(types, dtype=np.int64)})[0]
-            out[chunk] = _softmax(logits.astype(np.float32))
+        shares = WORKERS if self._pool is not None and len(pairs) > 1 else 1
+
+        def run_share(first: int) -> None:
+            for i in range(first, len(pairs), shares):
+                out[i] = self._run_one(pairs[i])
+
+        helpers = [self._pool.submit(run_share, k) for k in range(1, shares)]
+        run_share(0)
+        for done in helpers:
+            done.result()
         return out
+
+    def _run_one(self, pair: tuple[str, str]) -> np.ndarray:
+        with self._lock:
+            ids, mask, types = encode_pairs(self._tokenizer, [pair])
+        logits = self._session.run(["logits"], {
+            "input_ids": np.asarray(ids, dtype=np.int64),
+            "attention_mask": np.asarray(mask, dtype=np.int64),
+            "token_type_ids": np.asarray(types, dtype=np.int64)})[0]
+        return _softmax(logits.astype(np.float32))[0]
 
 
 _shared: StanceModel | None = None
