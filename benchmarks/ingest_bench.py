@@ -33,9 +33,9 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.corpus import DEFAULT_CORPUS, iter_documents  # noqa: E402
-from benchmarks.hostile import claim_like_article  # noqa: E402
-from benchmarks.scratch import DEFAULT_POSTGRES, create_database, drop_database, scratch_url  # noqa: E402
+from benchmarks.corpus import DEFAULT_CORPUS, iter_documents
+from benchmarks.hostile import claim_like_article
+from benchmarks.scratch import DEFAULT_POSTGRES, create_database, drop_database, scratch_url
 
 PROJECT = Path(__file__).resolve().parent.parent
 ARTICLES = {"hostile-256KB": 256 * 1024, "hostile-1.9MB": 1_900_000, "prose-1.9MB": 1_900_000}

@@ -126,8 +126,8 @@ async def serve_phase(url: str, index_dir: Path, queries_path: Path) -> dict:
         for tokens in token_lists:
             bare_query(tokens)
 
-        bare_s = [t for tokens in token_lists for t in measure.time_sync(lambda: bare_query(tokens), REPEAT)]
-        search_s = [t for topic in queries for t in measure.time_sync(lambda: search_alone(topic), REPEAT)]
+        bare_s = [t for tokens in token_lists for t in measure.time_sync(lambda tokens=tokens: bare_query(tokens), REPEAT)]
+        search_s = [t for topic in queries for t in measure.time_sync(lambda topic=topic: search_alone(topic), REPEAT)]
         cpu = time.process_time()
         answer_s = await measure.time_async(queries, whole_answer, REPEAT)
         answer_cpu_ms = (time.process_time() - cpu) * 1000 / len(answer_s)

@@ -27,9 +27,9 @@ from pathlib import Path
 if __package__ in (None, ""):  # `python benchmarks/run.py` as well as `python -m benchmarks.run`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import report as reporting  # noqa: E402
-from benchmarks.corpus import DEFAULT_CORPUS, DEFAULT_QUERIES  # noqa: E402
-from benchmarks.scratch import DEFAULT_POSTGRES, create_database, drop_database, scratch_url  # noqa: E402
+from benchmarks import report as reporting
+from benchmarks.corpus import DEFAULT_CORPUS, DEFAULT_QUERIES
+from benchmarks.scratch import DEFAULT_POSTGRES, create_database, drop_database, scratch_url
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PROJECT = Path(__file__).resolve().parent.parent

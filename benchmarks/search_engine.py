@@ -29,11 +29,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.db import make_engine, make_session_factory, upgrade  # noqa: E402
-from bot.search import index as search_index  # noqa: E402
-from bot.search.index import IndexDoc, SearchIndex  # noqa: E402
-from bot.search.normalize import query_tokens  # noqa: E402
-from bot.search.sync import IndexSync  # noqa: E402
+from bot.db import make_engine, make_session_factory, upgrade
+from bot.search import index as search_index
+from bot.search.index import IndexDoc, SearchIndex
+from bot.search.normalize import query_tokens
+from bot.search.sync import IndexSync
 
 BATCH = 20_000
 

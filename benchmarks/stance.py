@@ -37,7 +37,7 @@ async def seed_ingest_ms(backend: str, runs: int = 5) -> list[float]:
     from bot.app import Counterpoint
 
     out = []
-    for n in range(runs):
+    for _ in range(runs):
         with tempfile.TemporaryDirectory() as tmp:
             url = scratch_url(backend, Path(tmp))
             await create_database(url)

@@ -3,7 +3,7 @@
 `bot.render` depends only on these, never on the database."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 

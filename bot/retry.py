@@ -94,7 +94,7 @@ async def with_db_retry(fn: Callable[[], Awaitable[T]], *, attempts: int = 4, ba
     for attempt in range(attempts):
         try:
             return await fn()
-        except Exception as error:  # noqa: BLE001 - classified right below
+        except Exception as error:  # classified right below
             if not is_transient_db_error(error):
                 raise
             if attempt == attempts - 1:

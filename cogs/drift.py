@@ -40,7 +40,7 @@ class Drift(commands.Cog):
         """Never raises: a failed tick is logged and the next one tries again."""
         try:
             await run_weekly_verification(self.app, worker=self.worker, clock=self.clock)
-        except Exception:  # noqa: BLE001 - the loop must keep running
+        except Exception:  # the loop must keep running
             log.exception("weekly verification tick failed")
 
     @tick.before_loop

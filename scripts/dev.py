@@ -2,7 +2,7 @@
 """One-command set-up for a fresh machine (Python 3.11+ only, standard library only).
 
     python3 scripts/dev.py run    # venv + install, then the bot (local console without DISCORD_TOKEN)
-    python3 scripts/dev.py test   # venv + install, PostgreSQL check/start, then the test suite on SQLite and PostgreSQL
+    python3 scripts/dev.py test   # venv + install, PostgreSQL check/start, `ruff check`, then the test suite on SQLite and PostgreSQL
 
 Why a Python script rather than make/shell: the only thing a newcomer is promised is Python.
 The virtualenv lives in .venv and is reused; `pip install` is skipped while pyproject.toml is unchanged.
@@ -91,8 +91,21 @@ def main(argv: list[str]) -> int:
         ensure_venv("dev,bench")
         return 0
     ensure_venv("dev")
+    if lint() != 0:
+        return 1
     ensure_postgres()
     return sh(str(PY), "-m", "pytest", *rest, check=False, cwd=ROOT).returncode
+
+
+def lint() -> int:
+    """`ruff check` over the whole tree (rules in pyproject.toml), before any test runs.
+
+    It takes well under a second, so a lint error stops the run before minutes of tests:
+    CI (`.ci/run` calls this command) fails on it just like on a failing test."""
+    proc = sh(str(PY), "-m", "ruff", "check", "--quiet", ".", check=False, cwd=ROOT)
+    if proc.returncode != 0:
+        print("ruff check failed (above); fix it, or `.venv/bin/ruff check --fix .` for the fixable ones.", flush=True)
+    return proc.returncode
 
 
 if __name__ == "__main__":

@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.app import Counterpoint  # noqa: E402
-from bot.config import PROJECT_ROOT, Settings  # noqa: E402
+from bot.app import Counterpoint
+from bot.config import PROJECT_ROOT, Settings
 
 
 async def handle(app: Counterpoint, command: dict) -> dict:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.config import Settings  # noqa: E402
-from bot.db import make_engine, make_session_factory  # noqa: E402
-from bot.drift.service import run_weekly_verification  # noqa: E402
+from bot.config import Settings
+from bot.db import make_engine, make_session_factory
+from bot.drift.service import run_weekly_verification
 
 
 class PeerApp:

@@ -26,7 +26,7 @@ def hours_ago(h: float) -> datetime:
     return NOW - timedelta(hours=h)
 
 
-async def claim_and_rebuttal(db, *, added=hours_ago(48), guild_id=None, title="Speech"):
+async def claim_and_rebuttal(db, *, added=hours_ago(48), guild_id=None, title="Speech"):  # noqa: B008 - a datetime is immutable
     claim = await add_source(db, title=title, added_at=added, guild_id=guild_id, url="https://e.org/speech",
                              passages=[("Iran is the new Afghanistan, the secretary said.", "Mike Pompeo")])
     rebuttal = await add_source(db, title=f"Fact check of {title}", added_at=added, guild_id=guild_id,

@@ -35,7 +35,7 @@ async def runs(app) -> list[DigestRun]:
         return list((await session.exec(select(DigestRun).order_by(DigestRun.guild_id, DigestRun.local_date))).all())
 
 
-async def news(app, when=at(7)):
+async def news(app, when=at(7)):  # noqa: B008 - a datetime is immutable
     """Something for the digest to report, so it is not a quiet day."""
     await add_source(app, title="Harbour council approves flood wall", added_at=when,
                      passages=[("Mayor Jane Doe said the wall will protect four thousand homes.", "Jane Doe")])

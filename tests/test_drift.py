@@ -198,7 +198,7 @@ async def test_the_digest_lists_newly_drifted_sources_and_reingest_takes_the_pag
     content = await load_digest_content(app, guild_id=GUILD, local_date=now.date(), now=now)
     assert [d.source.id for d in content.drifted] == [source_id] and content.drifted[0].gone == 1
     text = "\n".join(e.description or "" for m in compose_digest(content) for e in m.embeds)
-    assert f"1 quote changed and 1 quote gone since cited" in text and f"/source {source_id}" in text
+    assert "1 quote changed and 1 quote gone since cited" in text and f"/source {source_id}" in text
     other = await load_digest_content(app, guild_id=GUILD + 1, local_date=now.date(), now=now)
     assert other.drifted == []  # another server never sees this server's source
 

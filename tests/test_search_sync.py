@@ -8,7 +8,7 @@ import json
 import logging
 
 import pytest
-from sqlalchemy import delete, text
+from sqlalchemy import delete
 from sqlmodel import select
 
 from bot.models import IndexChange, Passage, Source, SourceStatus, scope_key

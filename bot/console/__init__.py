@@ -43,7 +43,7 @@ async def handle_line(console: Console, line: str) -> str | None:
         return await dispatch(console, line)
     except CounterpointError as exc:
         return f"Error: {exc}"
-    except Exception:  # noqa: BLE001 - the console keeps running; the traceback is logged
+    except Exception:  # the console keeps running; the traceback is logged
         log.exception("console command failed: %s", line.strip()[:200])
         return "Something went wrong; the details are in the log."
 

@@ -264,7 +264,7 @@ async def _post(app, settings: DigestSettings, day: date, now: datetime, send: S
         log.warning("digest for guild %s: channel %s unavailable: %s", guild_id, settings.channel_id, exc)
         await record_outcome(**finish, status=FAILED, error=str(exc), attempts=max_attempts)
         return RunOutcome(guild_id, day, FAILED, error=str(exc))
-    except Exception as exc:  # noqa: BLE001 - a transient send error is retried later today
+    except Exception as exc:  # a transient send error is retried later today
         log.exception("digest for guild %s on %s failed to send", guild_id, day)
         error = f"sending failed: {type(exc).__name__}: {str(exc)[:300]}"
         await record_outcome(**finish, status=FAILED, error=error)

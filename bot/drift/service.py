@@ -173,7 +173,7 @@ async def verify_all(app, *, now: datetime | None = None, timeout: float = FETCH
     for source_id in await url_source_ids(app):
         try:
             results.append(await verify_source(app, source_id, now=now, timeout=timeout))
-        except Exception:  # noqa: BLE001 - logged; the next source goes on
+        except Exception:  # logged; the next source goes on
             log.exception("verify source %s failed", source_id)
         if heartbeat is not None:
             await heartbeat()
@@ -239,7 +239,7 @@ async def run_weekly_verification(app, *, worker: str, clock: Callable[[], datet
 
     try:
         results = await verify_all(app, now=now, timeout=timeout, heartbeat=heartbeat)
-    except Exception as exc:  # noqa: BLE001 - recorded; retried later this week
+    except Exception as exc:  # recorded; retried later this week
         log.exception("weekly verification for %s failed", week)
         await _finish(app, week, worker, clock(), status=FAILED, error=f"{type(exc).__name__}: {str(exc)[:300]}")
         return None

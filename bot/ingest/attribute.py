@@ -170,8 +170,8 @@ _TRAILING = re.compile(
     rf"(?:\s+[^,“”\"]{{0,40}}?)?[.!?]?[”\"]?\s*$"
 )
 _TRAILING_INVERTED = re.compile(
-    rf"[,”\"]\s*(?:said|says|added|wrote|asked|noted|claimed)\s+(?P<np>[^,“”\"]{{1,80}}?)"
-    rf"(?:,(?P<appos>[^“”\"]{{1,80}}?))?[.!?]?\s*$"  # optional appositive: ", said Ann Ito, the mayor."
+    r"[,”\"]\s*(?:said|says|added|wrote|asked|noted|claimed)\s+(?P<np>[^,“”\"]{1,80}?)"
+    r"(?:,(?P<appos>[^“”\"]{1,80}?))?[.!?]?\s*$"  # optional appositive: ", said Ann Ito, the mayor."
 )
 # "... ,” said Kevin Barrett, a lawyer at Bailey & Glasser, who represents ...": the name right
 # after an inverted verb, whatever follows it.
@@ -953,7 +953,7 @@ def _transcript_speakers(text: str, spans: list[tuple[int, int, str]], entities:
     for value in labels.values():
         uses[value] = uses.get(value, 0) + 1
     label = None
-    for i, (start, end, kind) in enumerate(spans):
+    for i, (_start, _end, kind) in enumerate(spans):
         if i in starts:
             value = labels.get(i)
             names = by_surname.get(value.split()[-1], set()) if value else set()

@@ -193,7 +193,7 @@ class IndexSync:
         """Drop staged writes after a failure without hiding the failure itself."""
         try:
             self.index.rollback()
-        except Exception:  # noqa: BLE001 - e.g. the index was closed meanwhile
+        except Exception:  # e.g. the index was closed meanwhile
             log.warning("search index rollback failed", exc_info=True)
 
     def _advance(self, seqs: Sequence[int]) -> None:

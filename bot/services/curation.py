@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.errors import AlreadyExists, BadInput, NotAllowed, NotFound
+from bot.errors import BadInput, NotAllowed, NotFound
 from bot.models import (Alias, AuditLog, Claim, GuildSettings, IndexChange, Link, LinkOrigin, LinkStatus,
                         Passage, Source, SourceStatus, Stance, scope_key, utcnow)
 from bot.results import AuditEntry, SourceRef

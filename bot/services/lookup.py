@@ -269,9 +269,9 @@ async def autocomplete(app, current: str, *, guild_id: int | None, limit: int = 
                     .options(defer(Source.text)))).all()
                 order = {h.passage_id: i for i, h in enumerate(hits)}
                 rows = sorted(rows, key=lambda r: order[r[0].id])
-                for passage, source, _ in rows:
+                for _passage, source, _claim_id in rows:
                     add(source.title)
-                for passage, source, claim_id in rows:
+                for passage, _source, claim_id in rows:
                     if claim_id is not None:
                         add(passage.text)
         else:

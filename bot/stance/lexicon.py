@@ -94,7 +94,7 @@ def shared_keys(claim_text: str, evidence_text: str, *, ignore: frozenset[str] =
     """The claim's content keys the evidence also has (exactly or by a 4+ letter prefix)."""
     keys, prefixes = content_keys(evidence_text), _prefixes(evidence_text)
     return tuple(k for k in sorted(content_keys(claim_text) - ignore)
-                 if _matches_any(k, keys, prefixes) and not (k in ignore))
+                 if _matches_any(k, keys, prefixes) and k not in ignore)
 
 
 def overlap(claim_text: str, evidence_text: str, *, ignore: frozenset[str] = frozenset()) -> Overlap:
