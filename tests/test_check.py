@@ -72,6 +72,24 @@ async def test_a_guilds_source_is_checked_only_in_that_guild(app):
     assert report.source_id not in [s.source.id for s in in_dm.sources]
 
 
+async def test_one_long_source_cannot_take_every_candidate(app):
+    """A member's check reads at most PER_SOURCE passages of one source, so a long article
+    matching the claim in every sentence leaves room for the other sources on file."""
+    from bot.services.check import PER_SOURCE, rank_for_claim
+
+    long_article = "Clove Exports Everywhere\n\n" + "\n\n".join(
+        f"Zanzibar clove exports rose last year in district number {n}, the ministry said." for n in range(40))
+    long_id = (await ingest_document(app, long_article, filename="long.txt", guild_id=GUILD_A, actor="mod")).source_id
+    short_id = (await ingest_document(app, ARTICLE, filename="clove.txt", guild_id=GUILD_A, actor="mod")).source_id
+    ranked = await rank_for_claim(app, "Zanzibar clove exports rose last year", guild_id=GUILD_A)
+    from_long = [r for r in ranked if r.source.id == long_id]
+    assert len(from_long) == PER_SOURCE
+    assert any(r.source.id == short_id for r in ranked)
+    # Checked against that one source only, the same cap holds.
+    alone = await rank_for_claim(app, "Zanzibar clove exports rose last year", guild_id=GUILD_A, source_ids=[long_id])
+    assert len(alone) == PER_SOURCE and {r.source.id for r in alone} == {long_id}
+
+
 async def test_json_shape_is_the_documented_one(app):
     data = (await check(app, CLAIM, guild_id=None)).as_json()
     assert set(data) == {"claim", "sources"} and data["claim"] == CLAIM
