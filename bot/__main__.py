@@ -284,13 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     setup_logging(_log_level(args.command, settings))
     try:
-        if args.command == "run":
-            if not settings.discord_token:
-                print("No DISCORD_TOKEN set: starting the local console instead.", flush=True)
-                from bot.console import run_console
-                return asyncio.run(run_console(settings, moderator=args.moderator))
+        if args.command == "run":  # without DISCORD_TOKEN, run_bot opens the console
             from bot.client import run_bot
-            return asyncio.run(run_bot(settings)) or 0
+            return asyncio.run(run_bot(settings, moderator=args.moderator)) or 0
         if args.command == "console":
             from bot.console import run_console
             return asyncio.run(run_console(settings, moderator=args.moderator))

@@ -13,11 +13,12 @@ Entry point: `await run_bot(settings)` (async; `python -m bot run` wraps it in `
 """
 from __future__ import annotations
 
+import functools
 import logging
 import pkgutil
 import sys
 from datetime import timedelta
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Sequence
 
 import discord
 from discord import app_commands
@@ -92,6 +93,21 @@ async def answer_error(interaction: discord.Interaction, error: BaseException) -
         log.warning("could not deliver the error message for %s", command, exc_info=True)
 
 
+def answers_errors(callback: Callable[[Any, discord.Interaction], Awaitable[None]]):
+    """For a component callback (`async def callback(self, interaction)`): whatever it raises
+    is answered and logged by `answer_error`, as the tree does for commands, so no click goes
+    unanswered. Buttons are not app commands, so the tree's handler never sees their errors."""
+
+    @functools.wraps(callback)
+    async def answered(self, interaction: discord.Interaction) -> None:
+        try:
+            await callback(self, interaction)
+        except Exception as error:  # noqa: BLE001 - every error is answered and logged
+            await answer_error(interaction, error)
+
+    return answered
+
+
 class CounterpointTree(app_commands.CommandTree):
     """The command tree with the bot's single app-command error handler."""
 
@@ -150,15 +166,20 @@ class CounterpointBot(commands.AutoShardedBot):
                  self.shard_count or 1, ", ".join(self.extension_names) or "none")
 
 
-async def run_bot(settings: Settings) -> int:
-    """Run the bot until stopped (async). Without DISCORD_TOKEN, runs the local console instead.
+NO_TOKEN = "No DISCORD_TOKEN set: starting the local console instead."
+
+
+async def run_bot(settings: Settings, *, moderator: bool = False) -> int:
+    """Run the bot until stopped (async). Without DISCORD_TOKEN, runs the local console instead
+    (`moderator`: the console's --moderator switch), saying so on the terminal: this is the one
+    place that decides it, for `python -m bot run` and for any other caller.
 
     `settings.discord_api_base` (tests/dev only) points discord.py at another API base."""
     if not settings.discord_token:
-        log.warning("DISCORD_TOKEN is not set: starting the local console instead.")
         from bot.console import run_console
 
-        return await run_console(settings, sys.stdin, sys.stdout)
+        print(NO_TOKEN, flush=True)
+        return await run_console(settings, sys.stdin, sys.stdout, moderator=moderator)
     if settings.discord_api_base:
         discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
     from bot.app import Counterpoint

@@ -38,7 +38,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
 from bot.errors import FetchFailed
-from bot.validate import DecodeProblem, charset_from_content_type, decode_text, url_problem
+from bot.validate import DecodeProblem, charset_from_content_type, decode_text, safe_file_stem, url_problem
 
 log = logging.getLogger(__name__)
 
@@ -252,14 +252,11 @@ def find_canonical(html: str, base_url: str) -> str | None:
     return str(absolute)
 
 
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-
-
 def filename_hint(url: str, fmt: str) -> str:
     """A harmless file name for the page: last path segment (or host), right extension."""
     parsed = URL(url)
     segment = parsed.path.rstrip("/").rsplit("/", 1)[-1] or (parsed.host or "page")
-    stem = _SAFE_NAME.sub("-", segment).strip("-.")
+    stem = safe_file_stem(segment)
     for ext in (".html", ".htm", ".xhtml", ".txt", ".php", ".asp", ".aspx", ".shtml"):
         if stem.lower().endswith(ext):
             stem = stem[: -len(ext)]

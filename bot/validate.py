@@ -194,6 +194,16 @@ def sniff_text(data: bytes, declared_charset: str | None = None, *, html: bool =
         raise BadInput(str(problem).replace("The text", "The file")) from None
 
 
+_UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_file_stem(text: str) -> str:
+    """`text` as a harmless file-name stem: runs of anything but ASCII letters, digits and
+    `._-` become one "-", and no leading or trailing dots or dashes (no hidden file, no
+    "..") remain. May be empty: callers choose the fallback. Shared by uploads and fetched pages."""
+    return _UNSAFE_NAME_CHARS.sub("-", text).strip("-.")
+
+
 def human_size(size: int) -> str:
     if size >= 1_000_000:
         return f"{size / 1_000_000:.1f} MB"

@@ -9,7 +9,7 @@ custom_id templates (all <= 100 characters):
     cp:srcs:<page>:<p|n>                   /sources pagination
 
 Every callback defers before touching the database, answers through `bot.render`, and sends
-errors to the bot's single error path (`bot.client.answer_error`), so no click goes unanswered.
+errors to the bot's single error path (`bot.client.answers_errors`), so no click goes unanswered.
 `DYNAMIC_ITEMS` is registered by the lookup cog with `bot.add_dynamic_items`.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ import re
 
 import discord
 
-from bot.client import answer_error
+from bot.client import answers_errors
 from bot.render import embeds
 from bot.results import LookupAnswer, SourcePage
 from bot.render.why import why_embed
@@ -37,6 +37,29 @@ def _app(interaction: discord.Interaction):
     return interaction.client.app  # type: ignore[attr-defined]
 
 
+async def _replay_for(interaction: discord.Interaction, log_id: int, index: int, *,
+                      user_id: int | None = None) -> LookupAnswer | None:
+    """The logged lookup re-run, when it still has result `index`; otherwise the (deferred)
+    reply says so and None is returned."""
+    answer = await replay_lookup(_app(interaction), log_id, guild_id=interaction.guild_id,
+                                 limit=RESULTS_PER_LOOKUP, user_id=user_id)
+    if index < len(answer.results):
+        return answer
+    await interaction.edit_original_response(content="That result is no longer on file.", allowed_mentions=NONE)
+    return None
+
+
+class _OneResult:
+    """A button about one result of a logged lookup: its custom_id carries (log, index)."""
+
+    log_id: int
+    index: int
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str], /):
+        return cls(int(match["log"]), int(match["index"]))
+
+
 class NavButton(discord.ui.DynamicItem[discord.ui.Button], template=r"cp:nav:(?P<log>\d+):(?P<index>\d+):(?P<dir>[pn])"):
     """Previous / next result of a lookup: re-runs it from the query log and edits the message."""
 
@@ -50,23 +73,21 @@ class NavButton(discord.ui.DynamicItem[discord.ui.Button], template=r"cp:nav:(?P
     async def from_custom_id(cls, interaction, item, match: re.Match[str], /):
         return cls(int(match["log"]), int(match["index"]), match["dir"])
 
+    @answers_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await interaction.response.defer()  # deferred update of this message
-            answer = await replay_lookup(_app(interaction), self.log_id, guild_id=interaction.guild_id,
-                                         limit=RESULTS_PER_LOOKUP, user_id=interaction.user.id)
-            if not answer.results:
-                await interaction.edit_original_response(content=embeds.no_match_text(answer.query), embed=None,
-                                                         view=None, allowed_mentions=NONE)
-                return
-            index = min(self.index, len(answer.results) - 1)
-            await interaction.edit_original_response(embed=embeds.lookup_embed(answer, index),
-                                                     view=result_view(answer, index), allowed_mentions=NONE)
-        except Exception as error:  # noqa: BLE001 - every error is answered and logged
-            await answer_error(interaction, error)
+        await interaction.response.defer()  # deferred update of this message
+        answer = await replay_lookup(_app(interaction), self.log_id, guild_id=interaction.guild_id,
+                                     limit=RESULTS_PER_LOOKUP, user_id=interaction.user.id)
+        if not answer.results:
+            await interaction.edit_original_response(content=embeds.no_match_text(answer.query), embed=None,
+                                                     view=None, allowed_mentions=NONE)
+            return
+        index = min(self.index, len(answer.results) - 1)
+        await interaction.edit_original_response(embed=embeds.lookup_embed(answer, index),
+                                                 view=result_view(answer, index), allowed_mentions=NONE)
 
 
-class CounterButton(discord.ui.DynamicItem[discord.ui.Button], template=r"cp:ctr:(?P<log>\d+):(?P<index>\d+)"):
+class CounterButton(_OneResult, discord.ui.DynamicItem[discord.ui.Button], template=r"cp:ctr:(?P<log>\d+):(?P<index>\d+)"):
     """Shows every counter-evidence item of one result, privately."""
 
     def __init__(self, log_id: int, index: int, *, count: int | None = None) -> None:
@@ -75,23 +96,13 @@ class CounterButton(discord.ui.DynamicItem[discord.ui.Button], template=r"cp:ctr
                                            custom_id=f"cp:ctr:{log_id}:{index}", row=0, disabled=count == 0))
         self.log_id, self.index = log_id, index
 
-    @classmethod
-    async def from_custom_id(cls, interaction, item, match: re.Match[str], /):
-        return cls(int(match["log"]), int(match["index"]))
-
+    @answers_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            answer = await replay_lookup(_app(interaction), self.log_id, guild_id=interaction.guild_id,
-                                         limit=RESULTS_PER_LOOKUP, user_id=interaction.user.id)
-            if self.index >= len(answer.results):
-                await interaction.edit_original_response(content="That result is no longer on file.",
-                                                         allowed_mentions=NONE)
-                return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        answer = await _replay_for(interaction, self.log_id, self.index, user_id=interaction.user.id)
+        if answer is not None:
             await interaction.edit_original_response(
                 embed=embeds.counter_evidence_embed(answer.results[self.index]), allowed_mentions=NONE)
-        except Exception as error:  # noqa: BLE001
-            await answer_error(interaction, error)
 
 
 class SourceButton(discord.ui.DynamicItem[discord.ui.Button], template=r"cp:src:(?P<source>\d+)"):
@@ -106,13 +117,11 @@ class SourceButton(discord.ui.DynamicItem[discord.ui.Button], template=r"cp:src:
     async def from_custom_id(cls, interaction, item, match: re.Match[str], /):
         return cls(int(match["source"]))
 
+    @answers_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            detail = await sources.get_source(_app(interaction), self.source_id, guild_id=interaction.guild_id)
-            await interaction.edit_original_response(embed=embeds.source_embed(detail), allowed_mentions=NONE)
-        except Exception as error:  # noqa: BLE001
-            await answer_error(interaction, error)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        detail = await sources.get_source(_app(interaction), self.source_id, guild_id=interaction.guild_id)
+        await interaction.edit_original_response(embed=embeds.source_embed(detail), allowed_mentions=NONE)
 
 
 class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"cp:vote:(?P<passage>\d+):(?P<helpful>[01])"):
@@ -129,18 +138,16 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"cp:vote:(
     async def from_custom_id(cls, interaction, item, match: re.Match[str], /):
         return cls(int(match["passage"]), match["helpful"] == "1")
 
+    @answers_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            tally = await votes.vote(_app(interaction), guild_id=interaction.guild_id, user_id=interaction.user.id,
-                                     passage_id=self.passage_id, helpful=self.helpful)
-            await interaction.edit_original_response(content=embeds.vote_text(tally, self.helpful),
-                                                     allowed_mentions=NONE)
-        except Exception as error:  # noqa: BLE001
-            await answer_error(interaction, error)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        tally = await votes.vote(_app(interaction), guild_id=interaction.guild_id, user_id=interaction.user.id,
+                                 passage_id=self.passage_id, helpful=self.helpful)
+        await interaction.edit_original_response(content=embeds.vote_text(tally, self.helpful),
+                                                 allowed_mentions=NONE)
 
 
-class WhyButton(discord.ui.DynamicItem[discord.ui.Button], template=r"cp:why:(?P<log>\d+):(?P<index>\d+)"):
+class WhyButton(_OneResult, discord.ui.DynamicItem[discord.ui.Button], template=r"cp:why:(?P<log>\d+):(?P<index>\d+)"):
     """Why this result ranked where it did (query, terms, priors, votes, counter-evidence order),
     privately: the lookup is re-run from the query log, then explained (bot.services.explain)."""
 
@@ -149,23 +156,15 @@ class WhyButton(discord.ui.DynamicItem[discord.ui.Button], template=r"cp:why:(?P
                                            custom_id=f"cp:why:{log_id}:{index}", row=1))
         self.log_id, self.index = log_id, index
 
-    @classmethod
-    async def from_custom_id(cls, interaction, item, match: re.Match[str], /):
-        return cls(int(match["log"]), int(match["index"]))
-
+    @answers_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            app = _app(interaction)
-            answer = await replay_lookup(app, self.log_id, guild_id=interaction.guild_id, limit=RESULTS_PER_LOOKUP)
-            if self.index >= len(answer.results):
-                await interaction.edit_original_response(content="That result is no longer on file.",
-                                                         allowed_mentions=NONE)
-                return
-            explained = await explain_answer(app, answer, guild_id=interaction.guild_id, limit=RESULTS_PER_LOOKUP)
-            await interaction.edit_original_response(embed=why_embed(explained, self.index), allowed_mentions=NONE)
-        except Exception as error:  # noqa: BLE001
-            await answer_error(interaction, error)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        answer = await _replay_for(interaction, self.log_id, self.index)
+        if answer is None:
+            return
+        explained = await explain_answer(_app(interaction), answer, guild_id=interaction.guild_id,
+                                         limit=RESULTS_PER_LOOKUP)
+        await interaction.edit_original_response(embed=why_embed(explained, self.index), allowed_mentions=NONE)
 
 
 class SourcesPageButton(discord.ui.DynamicItem[discord.ui.Button], template=r"cp:srcs:(?P<page>\d+):(?P<dir>[pn])"):
@@ -180,14 +179,12 @@ class SourcesPageButton(discord.ui.DynamicItem[discord.ui.Button], template=r"cp
     async def from_custom_id(cls, interaction, item, match: re.Match[str], /):
         return cls(int(match["page"]), match["dir"])
 
+    @answers_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await interaction.response.defer()
-            page = await sources.list_sources(_app(interaction), guild_id=interaction.guild_id, page=self.page)
-            await interaction.edit_original_response(embed=embeds.sources_embed(page), view=sources_view(page),
-                                                     allowed_mentions=NONE)
-        except Exception as error:  # noqa: BLE001
-            await answer_error(interaction, error)
+        await interaction.response.defer()
+        page = await sources.list_sources(_app(interaction), guild_id=interaction.guild_id, page=self.page)
+        await interaction.edit_original_response(embed=embeds.sources_embed(page), view=sources_view(page),
+                                                 allowed_mentions=NONE)
 
 
 DYNAMIC_ITEMS = (NavButton, CounterButton, SourceButton, VoteButton, WhyButton, SourcesPageButton)

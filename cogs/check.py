@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import answer_error
+from bot.client import answers_errors
 from bot.ratelimit import RateLimits
 from bot.render.why_check import why_check_embed
 from bot.services.explain_check import explain_check
@@ -61,29 +61,27 @@ class WhyCheckButton(discord.ui.DynamicItem[discord.ui.Button], template=r"cp:wh
     async def from_custom_id(cls, interaction, item, match, /):
         return cls()
 
+    @answers_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            # It checks the claim again (model calls): it spends the same budget as /check.
-            limits = getattr(interaction.client, "rate_limits", None)
-            if limits is not None:
-                limits.lookup(interaction.user.id, interaction.guild_id)
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            embeds = interaction.message.embeds if interaction.message else []
-            claim = render.claim_from_footer(embeds[0].footer.text if embeds else None)
-            if not claim:
-                await interaction.edit_original_response(content="That check is no longer readable: run `/check` again.",
-                                                         allowed_mentions=NONE)
-                return
-            app = interaction.client.app
-            answer = await check_claim(app, claim, guild_id=interaction.guild_id)
-            if not answer.sources:
-                await interaction.edit_original_response(content=render.no_related_text(answer.claim),
-                                                         allowed_mentions=NONE)
-                return
-            explained = await explain_check(app, answer, guild_id=interaction.guild_id)
-            await interaction.edit_original_response(embed=why_check_embed(explained), allowed_mentions=NONE)
-        except Exception as error:  # noqa: BLE001 - every error is answered and logged
-            await answer_error(interaction, error)
+        # It checks the claim again (model calls): it spends the same budget as /check.
+        limits = getattr(interaction.client, "rate_limits", None)
+        if limits is not None:
+            limits.lookup(interaction.user.id, interaction.guild_id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        embeds = interaction.message.embeds if interaction.message else []
+        claim = render.claim_from_footer(embeds[0].footer.text if embeds else None)
+        if not claim:
+            await interaction.edit_original_response(content="That check is no longer readable: run `/check` again.",
+                                                     allowed_mentions=NONE)
+            return
+        app = interaction.client.app
+        answer = await check_claim(app, claim, guild_id=interaction.guild_id)
+        if not answer.sources:
+            await interaction.edit_original_response(content=render.no_related_text(answer.claim),
+                                                     allowed_mentions=NONE)
+            return
+        explained = await explain_check(app, answer, guild_id=interaction.guild_id)
+        await interaction.edit_original_response(embed=why_check_embed(explained), allowed_mentions=NONE)
 
 
 async def setup(bot) -> None:

@@ -11,19 +11,14 @@ Hostile input: Discord enforces the option lengths declared with `app_commands.R
 client can send anything and discord.py does not re-check strings, so every free-text option
 also goes through `clean_option` (invisible and control characters dropped, length capped).
 An upload is judged by name, declared type and size before it is downloaded, and by its
-bytes after (`sniff_text`: a zip renamed .txt is still refused). A URL is checked for syntax
+bytes after (`bot.uploads`: a zip renamed .txt is still refused). A URL is checked for syntax
 before anything else, costs one moderator fetch (per user and per guild), and is fetched by
 `bot.fetch` (no private addresses, size and time caps).
 """
 from __future__ import annotations
 
-import asyncio
 import io
-import logging
-import re
-from pathlib import PurePosixPath
 
-import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -36,16 +31,11 @@ from bot.models import VERDICT_RATINGS
 from bot.drift import service as drift
 from bot.render.marks import sentence, verdict_text, verification_line
 from bot.services import curation, export, sources, verdicts
-from bot.validate import (CITATION_LIMITS, charset_from_content_type, check_attachment, check_url_option,
-                          citation_options, clean_option, sniff_text)
+from bot import uploads
+from bot.validate import CITATION_LIMITS, check_url_option, citation_options, clean_option
 from cogs._checks import has_manage_guild, require_moderator
 
-log = logging.getLogger(__name__)
-
 NONE = discord.AllowedMentions.none()
-MAX_UPLOAD_BYTES = 2_000_000  # articles are text; anything bigger is not an article
-DOWNLOAD_FAILED = "I could not download that file from Discord. Please try again in a moment (attach it anew if it keeps failing)."
-THREAD_SNIFF_BYTES = 256 * 1024  # decode bigger uploads off the event loop
 # Option lengths (`bot.validate.CITATION_LIMITS`, shared with the CLI's `ingest --title ...`).
 MAX_TITLE, MAX_OUTLET, MAX_AUTHOR = CITATION_LIMITS["title"], CITATION_LIMITS["outlet"], CITATION_LIMITS["author"]
 MAX_DATE, MAX_URL = CITATION_LIMITS["date"], CITATION_LIMITS["url"]
@@ -55,39 +45,11 @@ RATINGS = [app_commands.Choice(name=r, value=r) for r in VERDICT_RATINGS]
 EXPORTS = [app_commands.Choice(name="ClaimReview (verdicts, schema.org)", value="claimreview"),
            app_commands.Choice(name="Web Annotation (stance links, W3C)", value="annotations")]
 MAX_NOTE = verdicts.MAX_NOTE
-_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def _citation_options(title: str | None, outlet: str | None, author: str | None, date: str | None) -> dict:
     """The citation fields a moderator typed, cleaned; empty ones left out."""
     return citation_options(title=title, outlet=outlet, author=author, date=date)
-
-
-def upload_name(filename: str, fmt: str) -> str:
-    """A harmless, bounded file name for an upload (it becomes the source's origin), keeping
-    the extension ingestion picks the parser by (already vetted by `check_attachment`)."""
-    path = PurePosixPath((filename or "").replace("\\", "/"))
-    suffix = path.suffix.lower() or f".{fmt}"
-    stem = _UNSAFE_NAME.sub("-", path.stem).strip("-.")[:80] or "upload"
-    return f"{stem}{suffix}"
-
-
-async def read_upload(file: discord.Attachment, fmt: str) -> str:
-    """Download an attachment and decode it, refusing binary content whatever its name says.
-    A failed download (Discord's CDN answering 404 or 5xx, a dropped connection) is the
-    member's to retry, not a bug: they get told so."""
-    try:
-        raw = await file.read()
-    except (discord.HTTPException, aiohttp.ClientError, asyncio.TimeoutError) as exc:
-        status = getattr(exc, "status", None)
-        log.warning("attachment %s could not be downloaded: %s", file.id, status or type(exc).__name__)
-        raise BadInput(DOWNLOAD_FAILED) from None
-    if len(raw) > MAX_UPLOAD_BYTES:  # the declared size was a lie
-        raise BadInput(f"The file is too large; the limit is {MAX_UPLOAD_BYTES // 1_000_000} MB.")
-    charset = charset_from_content_type(file.content_type)
-    if len(raw) > THREAD_SNIFF_BYTES:
-        return await asyncio.to_thread(sniff_text, raw, charset, html=fmt == "html")
-    return sniff_text(raw, charset, html=fmt == "html")
 
 
 @app_commands.guild_only()
@@ -121,10 +83,10 @@ class Curate(commands.GroupCog, group_name="curate", group_description="Moderato
         overrides = _citation_options(title, outlet, author, date)
         actor = str(interaction.user.id)
         if file is not None:
-            fmt = check_attachment(file.filename, file.content_type, file.size, MAX_UPLOAD_BYTES)
+            fmt = uploads.check_upload(file)  # refused before any download
             await interaction.response.defer(ephemeral=True, thinking=True)
-            text = await read_upload(file, fmt)
-            report = await sources.ingest_document(self.app, text, filename=upload_name(file.filename, fmt),
+            upload = await uploads.read_upload(file, fmt)
+            report = await sources.ingest_document(self.app, upload.text, filename=upload.filename,
                                                    guild_id=interaction.guild_id, actor=actor, overrides=overrides)
         else:
             url = check_url_option(url)  # syntax only: refused at once, no fetch spent

@@ -89,6 +89,8 @@ async def test_run_bot_without_a_token_runs_the_console(settings, engine, monkey
     assert await run_bot(settings) == 0
     out = capsys.readouterr().out
     assert "Counterpoint local console" in out and "Pompeo" in out
+    # The one no-token fallback (also what `python -m bot run` uses) says why it is the console.
+    assert out.startswith("No DISCORD_TOKEN set: starting the local console instead.\n")
 
 
 def test_bot_is_sharding_ready_with_minimal_intents_and_no_pings(settings):
