@@ -178,7 +178,7 @@ def ingest_line(file: Path, report) -> str:
 
 
 async def cmd_ask(settings: Settings, topic: str, as_json: bool, limit: int) -> int:
-    from bot.cli_text import format_answer
+    from bot.render.cli import format_answer
     from bot.services.lookup import lookup
 
     async def run(app) -> int:

@@ -26,6 +26,7 @@ from discord.ext import commands
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.errors import CounterpointError
+from bot.render import limits
 from bot.retry import UNAVAILABLE_MESSAGE, is_transient_db_error, log_failure
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ def error_text(error: BaseException) -> tuple[str, bool]:
 async def answer_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Answer ephemerally (followup if already responded/deferred) and log unexpected errors."""
     message, expected = error_text(error)
-    message = message if len(message) <= 2000 else message[:1999] + "…"  # Discord's content limit
+    message = message if len(message) <= limits.CONTENT else message[:limits.CONTENT - 1] + "…"
     command = interaction.command.qualified_name if interaction.command else (interaction.data or {}).get("custom_id")
     if expected:
         log.info("interaction %s by %s refused: %s", command, interaction.user.id if interaction.user else "?", message)

@@ -23,9 +23,8 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.digest import settings as digest_settings
-from bot.digest.compose import DigestMessage
-from bot.digest.service import (CLAIMED, FAILED, SENDING, SENT, SKIPPED, ChannelUnavailable, DigestStatus,
-                                build_digest, default_worker_id, digest_status, run_due_digests)
+from bot.digest.service import ChannelUnavailable, build_digest, default_worker_id, digest_status, run_due_digests
+from bot.render.digest import DigestMessage, schedule_text, status_text
 from bot.retry import log_failure
 from cogs._checks import require_moderator
 
@@ -113,7 +112,7 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Moderato
         await interaction.response.defer(ephemeral=True, thinking=True)
         settings = await digest_settings.set_channel(self.app, guild_id=interaction.guild_id,
                                                      actor=str(interaction.user.id), channel_id=channel.id)
-        text = f"The daily digest will be posted in {channel.mention} at {_when(settings)}."
+        text = f"The daily digest will be posted in {channel.mention} at {schedule_text(settings)}."
         missing = _missing_permissions(channel)
         if missing:
             text += f"\n⚠️ I am missing {missing} there: the digest will fail until that is fixed."
@@ -125,7 +124,7 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Moderato
         settings = await digest_settings.set_time(self.app, guild_id=interaction.guild_id,
                                                   actor=str(interaction.user.id), time_text=time,
                                                   timezone_name=timezone)
-        text = f"The daily digest is now posted at {_when(settings)}."
+        text = f"The daily digest is now posted at {schedule_text(settings)}."
         if settings.channel_id is None:
             text += " Choose where with `/digest channel`."
         elif not settings.enabled:
@@ -179,42 +178,6 @@ class Digest(commands.GroupCog, group_name="digest", group_description="Moderato
 
     async def _reply(self, interaction: discord.Interaction, text: str) -> None:
         await interaction.edit_original_response(content=text, allowed_mentions=NONE)
-
-
-def status_text(status: DigestStatus, *, guild_id: int) -> str:
-    """What `/digest status` says (plain text; channel mentions never ping)."""
-    s = status.settings
-    if s.active:
-        lines = [f"**Daily digest: on** in <#{s.channel_id}> at {_when(s)}; quiet days: {s.quiet}."]
-    elif s.channel_id is None:
-        lines = [f"**Daily digest: not set up.** Time: {_when(s)}. Start with `/digest channel`."]
-    else:
-        lines = [f"**Daily digest: off.** Channel <#{s.channel_id}>, {_when(s)}. `/digest channel` turns it on."]
-    if status.next_run is not None:
-        lines.append(f"Next digest: {discord.utils.format_dt(status.next_run, 'F')} "
-                     f"({discord.utils.format_dt(status.next_run, 'R')}).")
-    run = status.last_run
-    if run is None:
-        lines.append("Last digest: none yet.")
-    else:
-        day = run.local_date.isoformat()
-        if run.status == SENT:
-            link = f"https://discord.com/channels/{guild_id}/{s.channel_id}/{run.message_id}" if run.message_id else ""
-            lines.append(f"Last digest: {day}, posted. {link}".rstrip())
-        elif run.status == SKIPPED:
-            lines.append(f"Last digest: {day}, quiet day: nothing posted.")
-        elif run.status == FAILED:
-            lines.append(f"Last digest: {day}, **failed** (attempt {run.attempts}): {run.error or 'unknown error'}")
-        elif run.status == CLAIMED:
-            lines.append(f"Last digest: {day}, being prepared.")
-        elif run.status == SENDING:
-            lines.append(f"Last digest: {day}, being posted (if the bot stopped while posting, it is not re-sent "
-                         "to avoid a duplicate: check the channel).")
-    return "\n".join(lines)
-
-
-def _when(settings) -> str:
-    return f"{settings.time} ({settings.timezone})"
 
 
 def _missing_permissions(channel: discord.TextChannel) -> str:

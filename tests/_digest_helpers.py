@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.db import make_engine, make_session_factory
-from bot.digest.compose import DigestMessage
+from bot.render.digest import DigestMessage
 from bot.models import Claim, GuildSettings, Link, Passage, QueryLog, Source, scope_key
 
 

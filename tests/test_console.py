@@ -46,7 +46,8 @@ async def test_lookup_shows_one_result_with_three_counter_items_and_hints(settin
     output = await _replies(settings, f"/lookup {QUERY}", "/quit")
     assert f"Result 1 of 5 for “{QUERY}”:" in output
     assert "  — Mike Pompeo" in output
-    assert "Source: “Pompeo Urges US to “Confront” What He Calls the “Iran-al-Qaeda Axis””, 2021-01-12" in output
+    # One citation format for every front end (bot.render.text.plain_citation): " · " between parts, as on Discord.
+    assert "Source: “Pompeo Urges US to “Confront” What He Calls the “Iran-al-Qaeda Axis”” · 2021-01-12" in output
     assert "Counter-evidence (6 on file):" in output
     assert [f"  {n}/6. " in output for n in range(1, 5)] == [True, True, True, False]  # three shown, like the embed
     assert "  … 3 more: type /more to see them." in output
@@ -85,7 +86,8 @@ async def test_a_bare_line_is_a_lookup_and_nothing_matching_is_said_plainly(sett
 async def test_source_details_are_quotes_with_speakers_not_ids(settings, engine):
     output = await _replies(settings, "/source 1", "/source 1 2", "/source 1 9", "/source x", "/source 999")
     first = output.split("Source #1: ", 2)[1]
-    assert first.startswith("“Pompeo Urges US to “Confront” What He Calls the “Iran-al-Qaeda Axis””, 2021-01-12")
+    # One citation format (bot.render.text.plain_citation): " · " and "(inferred)", as on Discord.
+    assert first.startswith("“Pompeo Urges US to “Confront” What He Calls the “Iran-al-Qaeda Axis”” · 2021-01-12 (inferred)")
     # 57: the stance model overrules six loose automatic "supports" links the rules made
     # (e.g. the Times's "no underlying intelligence" as support for its al-Masri report).
     assert "33 passages, 16 claims, 57 links to other passages." in first
@@ -178,15 +180,17 @@ async def test_curate_add_edit_remove_restore(settings, engine, session_factory,
         moderator=True)
     assert "Added source #2 “Harbour wall finished”: 1 passage, 0 counter-evidence links found." in output
     assert "Already on file as source #2 “Harbour wall finished”: nothing new was stored." in output
-    assert "Source: “Harbour wall finished”, Gazette, Ann Reporter, 2024-02-03 [source #2]" in output
+    assert "Source: “Harbour wall finished” · Gazette · Ann Reporter · 2024-02-03 · source #2" in output  # one citation format
     assert "Updated source #2 “Harbour wall finished”." in output
     assert "Removed source #2 “Harbour wall finished”. Type /curate restore 2 to undo." in output
     assert "Nothing on file matches “harbour wall”." in output
-    assert "  #2 “Harbour wall finished”, The Gazette, Ann Reporter, 2024-02-03 <https://gazette.example/wall> (removed)" in output
+    # One citation format (bot.render.text.plain_citation): the link right after the title, " · " between parts.
+    assert "  #2 “Harbour wall finished” <https://gazette.example/wall> · The Gazette · Ann Reporter · 2024-02-03 (removed)" \
+        in output
     assert "  Status: removed" in output  # a moderator still sees it, to restore it
     assert "Error: Source #2 is already removed." in output
     assert "Restored source #2 “Harbour wall finished”." in output
-    assert output.count("Source: “Harbour wall finished”, The Gazette") == 1  # found again after restore
+    assert output.count("Source: “Harbour wall finished” <https://gazette.example/wall> · The Gazette") == 1  # after restore
     async with session_factory() as session:
         source = await session.get(Source, 2)
         actions = (await session.exec(select(AuditLog.action, AuditLog.actor_id).where(AuditLog.actor_id == "console")
@@ -317,7 +321,7 @@ def test_python_m_bot_console_with_and_without_the_switch(tmp_path):
     added = _console(tmp_path, f"/curate add {article}\n/lookup harbour wall\n", "console", "--moderator")
     assert "Added source #2 “Harbour wall finished”" in added.stdout
     assert added.stderr == ""  # no start-up log lines between the answers
-    assert "Source: “Harbour wall finished”, Gazette [source #2]" in added.stdout
+    assert "Source: “Harbour wall finished” · Gazette · source #2" in added.stdout  # one citation format
     fallback = _console(tmp_path, "/curate audit\n", "run", "--moderator")  # no DISCORD_TOKEN: the console
     assert "No DISCORD_TOKEN set: starting the local console instead." in fallback.stdout
     assert "source.created source:2 by console" in fallback.stdout

@@ -31,3 +31,14 @@ def test_nothing_in_bot_imports_cogs():
 def test_the_walk_detects_a_cogs_import():
     assert "cogs.lookup" in _imported_modules(ast.parse("from cogs.lookup import Lookup"))
     assert "cogs" in _imported_modules(ast.parse("import cogs"))
+
+
+def test_bot_digest_decides_and_bot_render_draws():
+    """The digest's decisions (schedule, content, runs) import no discord: its messages are
+    drawn by `bot.render.digest`, with every other answer's escaping, links and citations."""
+    offenders = []
+    for path in sorted((PROJECT_ROOT / "bot" / "digest").rglob("*.py")):
+        for module in _imported_modules(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if module == "discord" or module.startswith("discord."):
+                offenders.append(f"{path.relative_to(PROJECT_ROOT)} imports {module}")
+    assert offenders == []

@@ -3,8 +3,9 @@ from datetime import date, datetime, timedelta, timezone
 
 from hypothesis import given, settings as hyp_settings, strategies as st
 
-from bot.digest.compose import (DESCRIPTION_LIMIT, EMBEDS_PER_MESSAGE, MESSAGE_TOTAL_LIMIT, TITLE_LIMIT,
-                                compose_digest, quiet_note)
+from bot.render.digest import compose_digest, quiet_note
+from bot.render.limits import DESCRIPTION as DESCRIPTION_LIMIT, EMBED_TOTAL as MESSAGE_TOTAL_LIMIT, \
+    EMBEDS_PER_MESSAGE, TITLE as TITLE_LIMIT
 from bot.digest.content import CounterPair, DigestContent, NewSource, Quote, QuoteOfTheDay, TopicCount
 from bot.results import Location, SourceRef
 
@@ -76,15 +77,17 @@ def test_a_normal_day_shows_every_section_with_citations():
                           "💬 Quote of the day"]
     new, counters, topics, qotd = (e.description for e in messages[0].embeds[1:])
     assert "[Pompeo Urges US to Confront the Iran-al-Qaeda Axis](https://truthout.org/a/1)" in new
-    assert "Truthout · Sam Author · 2021-01-13" in new
+    # The citation every answer shows (bot.render.text.citation_line), no longer a digest-only byline.
+    assert "*Truthout* · Sam Author · 2021-01-13 · source #1" in new
     assert "\n> There is an Iran-al-Qaeda axis." in new  # verbatim, as a block quote
     assert "\n> There is no underlying intelligence to support the claim." in counters
-    assert "[Fact check: the axis claim](https://example.org/fc)" in counters and "¶9" in counters
+    # The lookup's exact location ("paragraph 9 (chars a–b)") replaced the digest's "¶9": one citation format.
+    assert "[Fact check: the axis claim](https://example.org/fc)" in counters and "paragraph 9 (chars 10–" in counters
     assert "moderator" in counters
     assert "**1.** iran al qaeda — 4 lookups" in topics and "**2.** 9/11 — 1 lookup" in topics
     assert qotd.index("There is an Iran-al-Qaeda axis.") < qotd.index("Counter-evidence on file") \
         < qotd.index("There is no underlying intelligence")
-    assert "returned by 3 lookups" in qotd and "Mike Pompeo" in qotd and "¶3" in qotd
+    assert "returned by 3 lookups" in qotd and "Mike Pompeo" in qotd and "paragraph 3 (chars 10–" in qotd
 
 
 def test_a_claim_rebutted_several_times_is_quoted_once_with_its_rebuttals():
@@ -139,7 +142,10 @@ def test_markdown_is_escaped_and_mentions_are_defused():
     assert "@everyone" not in text and "@here" not in text
     assert "<@123>" not in text and "<@&55>" not in text
     assert "@\u200beveryone" in text  # still readable
-    assert "(https://example.org/a_%28b%29)" in text  # a ")" in a URL cannot end the link early
+    # A ")" in a URL cannot end the link early. The digest used to re-encode such a URL
+    # (a_%28b%29); the one URL policy (bot.render.text.safe_url) is the safer one: it never
+    # links anywhere but the URL on file, so this title is shown unlinked.
+    assert "example.org/a_" not in text and "**\\*\\*Breaking\\*\\*" in text
     assert "> \\> not a quote" in text
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.config import PROJECT_ROOT
-from bot.digest.compose import compose_digest
+from bot.render.digest import compose_digest
 from bot.errors import BadInput
 from bot.digest.load import load_digest_content
 from bot.drift import service as drift

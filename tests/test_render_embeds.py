@@ -172,3 +172,29 @@ def test_citation_is_never_cut_for_realistic_metadata(quote):
     embed = embeds.lookup_embed(answer(text=quote))
     assert embed.description.endswith(citation_line(SEED, answer().results[0].location))
     assert embeds.limit_violations(embed) == []
+
+
+# -- one kit: the policies the digest and the lookup used to differ on ---------------------------
+
+def test_one_url_policy_refuses_what_could_bend_a_link_rather_than_re_encoding_it():
+    # The digest used to percent-encode such URLs and link them; refusing is the safer policy
+    # (a link never points anywhere but the URL on file), so every front end now refuses.
+    for bad in ("https://example.org/a_(b)", "https://example.org/a]b", "https://example.org/<x>",
+                'https://example.org/"x"', "https://example.org/a\\b", "https://example.org/a\x07",
+                "http://", "https:///path-without-host", "ftp://example.org/a", "https://example.org/" + "p" * 2001):
+        assert safe_url(bad) is None, bad
+    assert safe_url("HTTPS://Example.org/a?b=1&c=%20#frag") == "HTTPS://Example.org/a?b=1&c=%20#frag"
+
+
+def test_one_escape_defuses_mentions_of_any_length_and_channel_mentions():
+    shown = escape("<@123> <@!45> <@&55> <#678> @everyone @here <@876543210987654321>")
+    assert "<@123>" not in shown and "<@!45>" not in shown and "<@&55>" not in shown and "<#678>" not in shown
+    assert "<@\u200b123>" in shown and "<\u200b#678>" in shown and "@\u200beveryone" in shown
+
+
+def test_a_title_cannot_close_its_link_early():
+    from bot.render.text import title_link
+
+    assert title_link("A [bracketed] *title*", "https://example.org/a", 100) == \
+        "[A [bracketed\\] \\*title\\*](https://example.org/a)"
+    assert title_link("Unsafe", "javascript:alert(1)", 100) == "Unsafe"

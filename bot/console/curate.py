@@ -128,7 +128,7 @@ async def role(console: Console, arg: str) -> str:
 
 @command("/digest preview", "", "today's digest of the shared library, as it would be posted", moderator=True)
 async def digest_preview(console: Console, arg: str) -> str:
-    from bot.digest.compose import compose_digest
+    from bot.render.digest import compose_digest
     from bot.digest.load import load_digest_content
 
     now = datetime.now(timezone.utc)

@@ -1,4 +1,4 @@
-"""What one guild's digest is made of: frozen values the service loads and compose renders.
+"""What one guild's digest is made of: frozen values the service loads and `bot.render.digest` renders.
 
 Kept apart from both so that composing (limits, escaping, quiet days) is tested from plain
 values, without a database, and loading is tested without looking at embeds."""
@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.results import Location, SourceRef
+
+QUIET_MODES = ("note", "skip")  # a day with no news: post a one-line note, or nothing
 
 
 @dataclass(frozen=True)

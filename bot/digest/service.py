@@ -32,13 +32,13 @@ from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from bot.digest.compose import DigestMessage, compose_digest
 from bot.digest.content import DigestContent
 from bot.digest.load import load_digest_content
 from bot.digest.schedule import due_date, local_date, next_slot
 from bot.digest.settings import DigestSettings, get_settings, settings_value
 from bot.errors import BadInput, CounterpointError
 from bot.models import DigestRun, GuildSettings, as_utc
+from bot.render.digest import DigestMessage, compose_digest
 from bot.retry import db_retry, log_failure
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.digest.compose import QUIET_MODES
+from bot.digest.content import QUIET_MODES
 from bot.digest.schedule import format_time, parse_time, parse_timezone
 from bot.errors import BadInput
 from bot.models import AuditLog, GuildSettings, as_utc, utcnow

@@ -6,12 +6,11 @@ Nothing related on file is said plainly; nothing is invented.
 """
 from __future__ import annotations
 
-import textwrap
-
 import discord
 
+from bot.render.cli import wrap as _wrap
 from bot.render.embeds import COLOUR_ANSWER, LIMITS, fit
-from bot.render.text import citation_line, escape, quote_with_budget, safe_url, truncate
+from bot.render.text import citation_line, escape, plain_citation as citation, quote_with_budget, safe_url, truncate
 from bot.results import CheckAnswer, CheckPassage, SourceVerdict
 
 VERDICT_TITLE = {"disputes": "Disputes", "supports": "Supports", "discusses": "Discusses (takes no side)"}
@@ -89,13 +88,7 @@ def claim_from_footer(footer: str | None) -> str | None:
 
 # -- plain text (CLI and console) -----------------------------------------------------------
 
-def _wrap(text: str, first: str, rest: str | None = None) -> str:
-    return textwrap.fill(text, width=100, initial_indent=first, subsequent_indent=rest if rest is not None else first)
-
-
 def format_check(answer: CheckAnswer) -> str:
-    from bot.cli_text import citation
-
     if not answer.claim:
         return "Give a claim to check."
     if not answer.sources:

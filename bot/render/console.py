@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import textwrap
 
-from bot.cli_text import citation
+from bot.render.text import plain_citation as citation, plural, truncate
 from bot.render.marks import check_text, drift_text, verdict_text
 from bot.results import (AuditEntry, ClaimSummary, CounterItem, IngestReport, LinkSummary, LookupAnswer,
                          LookupResult, SourceDetail, SourcePage, SourceRef)
@@ -35,10 +35,6 @@ def _wrap(text: str, first: str, rest: str | None = None) -> list[str]:
                          subsequent_indent=rest if rest is not None else first) or [first.rstrip()]
 
 
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
-
-
 def _speaker(name: str | None) -> str:
     return plain(name) if name else "the article (no named speaker)"
 
@@ -54,8 +50,8 @@ def _kind(item: CounterItem) -> str:
 
 
 def _cite(source: SourceRef) -> str:
-    """The citation without its trailing "[source #N]" (shown separately)."""
-    return plain(citation(source)).rsplit(" [source #", 1)[0]
+    """The citation without its "source #N" (shown separately)."""
+    return plain(citation(source, with_id=False))
 
 
 def counter_item_lines(n: int, total: int, item: CounterItem, shown_source: int | None = None) -> list[str]:
@@ -114,7 +110,7 @@ def more_counters_text(result: LookupResult, start: int) -> str:
 
 
 def no_match_text(query: str) -> str:
-    shown = plain(query)[:200]
+    shown = truncate(plain(query), 200)
     return (f"Nothing on file matches “{shown}”. Try other words, or add a source "
             f"(/curate add PATH in a --moderator console, or python -m bot ingest PATH).")
 
@@ -126,11 +122,7 @@ _STANCE_ORDER = {"counters": 0, "context": 1, "supports": 2}
 
 
 def _opening(text: str, limit: int = LINK_QUOTE_CHARS) -> str:
-    text = plain(text)
-    if len(text) <= limit:
-        return text
-    cut = text.rfind(" ", 0, limit - 1)
-    return text[: cut if cut > limit // 2 else limit - 1].rstrip(" ,;:") + "…"
+    return truncate(plain(text), limit)
 
 
 def _link_lines(link: LinkSummary, claim_source: int) -> list[str]:
@@ -157,16 +149,16 @@ def source_text(detail: SourceDetail, page: int = 1) -> str:
     by_claim: dict[int, list[LinkSummary]] = {}
     for link in links:
         by_claim.setdefault(link.claim_passage_id, []).append(link)
-    lines.append(f"  {_plural(detail.passages, 'passage')}, {_plural(len(detail.claims), 'claim')}, "
-                 f"{_plural(len(links), 'link')} to other passages.")
+    lines.append(f"  {plural(detail.passages, 'passage')}, {plural(len(detail.claims), 'claim')}, "
+                 f"{plural(len(links), 'link')} to other passages.")
     checked = check_text(detail)
     if checked:
         lines += _wrap(checked, "  ")
     claims = detail.claims
     pages = max(1, -(-len(claims) // CLAIMS_PER_PAGE))
     if page > pages:
-        return (f"Source #{src.id} has no page {page}: its {_plural(len(claims), 'claim')} fit on "
-                f"{_plural(pages, 'page')}. Type /source {src.id} for the first.")
+        return (f"Source #{src.id} has no page {page}: its {plural(len(claims), 'claim')} fit on "
+                f"{plural(pages, 'page')}. Type /source {src.id} for the first.")
     if not claims:
         lines.append("No attributed claims in this source.")
         return "\n".join(lines)
@@ -195,7 +187,7 @@ def _claim_lines(claim: ClaimSummary, links: list[LinkSummary], claim_source: in
     if rest:
         counters = sum(1 for l in rest if l.stance == "counters")
         kinds = f", {counters} of them counter-evidence" if counters else ""
-        lines.append(f"      … {_plural(len(rest), 'more linked passage')}{kinds}.")
+        lines.append(f"      … {plural(len(rest), 'more linked passage')}{kinds}.")
     return lines
 
 
@@ -211,8 +203,8 @@ def sources_text(page: SourcePage) -> str:
 
 
 def no_such_page_text(requested: int, page: SourcePage) -> str:
-    return (f"There is no page {requested}: {_plural(page.total, 'source')} in all, on "
-            f"{_plural(page.pages, 'page')}. Type /sources {page.pages} for the last.")
+    return (f"There is no page {requested}: {plural(page.total, 'source')} in all, on "
+            f"{plural(page.pages, 'page')}. Type /sources {page.pages} for the last.")
 
 
 # --- moderators ---------------------------------------------------------------------------
@@ -226,12 +218,12 @@ def ingest_text(report: IngestReport) -> str:
     if report.status in {"unchanged", "duplicate"}:
         return f"Already on file as source #{report.source_id} “{title}”: nothing new was stored."
     verb = "Added" if report.status == "created" else "Updated"
-    return (f"{verb} source #{report.source_id} “{title}”: {_plural(report.passages, 'passage')}, "
-            f"{_plural(report.links, 'counter-evidence link')} found.")
+    return (f"{verb} source #{report.source_id} “{title}”: {plural(report.passages, 'passage')}, "
+            f"{plural(report.links, 'counter-evidence link')} found.")
 
 
 def source_ref_text(ref: SourceRef, verb: str) -> str:
-    return f"{verb} source #{ref.id} “{plain(ref.title)[:200]}”."
+    return f"{verb} source #{ref.id} “{truncate(plain(ref.title), 200)}”."
 
 
 def audit_text(entries: list[AuditEntry]) -> str:
@@ -240,7 +232,7 @@ def audit_text(entries: list[AuditEntry]) -> str:
     lines = ["Recent moderator actions on the shared library (newest first):"]
     for entry in entries:
         when = entry.created_at.strftime("%Y-%m-%d %H:%M")
-        detail = f" — {plain(entry.detail)[:120]}" if entry.detail else ""
+        detail = f" — {truncate(plain(entry.detail), 120)}" if entry.detail else ""
         lines.append(f"  {when} {plain(entry.action)} {plain(entry.target)} by {plain(entry.actor_id)}{detail}")
     return "\n".join(lines)
 

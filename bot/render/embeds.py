@@ -1,6 +1,6 @@
 """Discord embeds built from `bot.results` values (never from database rows).
 
-Every builder returns an embed inside Discord's limits (see `LIMITS`): quotes and rationales
+Every builder returns an embed inside Discord's limits (`bot.render.limits`): quotes and rationales
 are cut at a word with an ellipsis, citations never are. `fit` is the last line of defence
 that keeps the 6000-character total. Source text is escaped (`render.text.escape`).
 """
@@ -12,11 +12,13 @@ import discord
 
 from bot.results import (AuditEntry, CounterItem, IngestReport, LookupAnswer, LookupResult, SourceDetail,
                          SourcePage, SourceRef, VoteTally)
+from bot.render import limits
 from bot.render.marks import check_text, drift_text, verdict_text
-from bot.render.text import citation_line, escape, quote_with_budget, safe_url, truncate
+from bot.render.text import citation_line, escape, plural, quote_with_budget, safe_url, title_link, truncate
 
-LIMITS = {"total": 6000, "title": 256, "description": 4096, "fields": 25, "field_name": 256,
-          "field_value": 1024, "footer": 2048, "author": 256, "content": 2000}
+LIMITS = {"total": limits.EMBED_TOTAL, "title": limits.TITLE, "description": limits.DESCRIPTION,
+          "fields": limits.FIELDS, "field_name": limits.FIELD_NAME, "field_value": limits.FIELD_VALUE,
+          "footer": limits.FOOTER, "author": limits.AUTHOR, "content": limits.CONTENT}  # by name, from bot.render.limits
 
 COLOUR_ANSWER = discord.Colour.blurple()
 COLOUR_NONE = discord.Colour.light_grey()
@@ -198,10 +200,6 @@ LINKS_SHOWN = 6
 LINK_QUOTE_CHARS = 80
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def _link_line(link) -> str:
     """“#5 ← counters: “opening words…” — The New York Times (#19, auto)”: the evidence quoted
     with its speaker, not a bare pair of ids."""
@@ -218,9 +216,7 @@ def sources_embed(page: SourcePage) -> discord.Embed:
     else:
         lines = []
         for ref in page.items:
-            title = escape(truncate(ref.title, 150))
-            url = safe_url(ref.url)
-            head = f"[{title}]({url})" if url else title
+            head = title_link(ref.title, ref.url, 150)
             extra = " · ".join(x for x in (escape(ref.outlet or ""), ref.published.isoformat() if ref.published else "") if x)
             lines.append(f"`#{ref.id}` {head}" + (f" — {extra}" if extra else ""))
         embed.description = truncate("\n".join(lines), LIMITS["description"])

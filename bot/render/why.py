@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import discord
 
+from bot.render import limits
 from bot.render.text import escape, truncate
 
 MAX_PHRASES = 4
@@ -77,19 +78,19 @@ def why_embed(explain, index: int) -> discord.Embed:
     result = explain.results[index]
     embed = discord.Embed(title=f"Why result {result.rank} (passage #{result.passage_id}) ranked here",
                           description=truncate(escape("\n".join(query_lines(explain.query))), 1500), colour=COLOUR)
-    embed.add_field(name="Topic words", value=truncate(escape(coverage_line(result)), 1024), inline=False)
-    embed.add_field(name="Score", value=truncate(escape(score_line(result)), 1024), inline=False)
-    embed.add_field(name="Matched terms (share of BM25)", value=truncate(escape(terms_line(result)), 1024),
+    embed.add_field(name="Topic words", value=truncate(escape(coverage_line(result)), limits.FIELD_VALUE), inline=False)
+    embed.add_field(name="Score", value=truncate(escape(score_line(result)), limits.FIELD_VALUE), inline=False)
+    embed.add_field(name="Matched terms (share of BM25)", value=truncate(escape(terms_line(result)), limits.FIELD_VALUE),
                     inline=False)
     matched = matched_line(result)
     if matched:
         embed.add_field(name="Matched through a rebuttal", value=escape(matched), inline=False)
     stance = stance_line(result)
     if stance:
-        embed.add_field(name="Stance model", value=truncate(escape(stance), 1024), inline=False)
+        embed.add_field(name="Stance model", value=truncate(escape(stance), limits.FIELD_VALUE), inline=False)
     embed.add_field(name="Votes", value=votes_line(result), inline=False)
-    embed.add_field(name=f"Counter-evidence order: {explain.counter_order}"[:256],
-                    value=truncate(escape("\n".join(counter_lines(result))), 1024), inline=False)
+    embed.add_field(name=f"Counter-evidence order: {explain.counter_order}"[:limits.FIELD_NAME],
+                    value=truncate(escape("\n".join(counter_lines(result))), limits.FIELD_VALUE), inline=False)
     return embed
 
 

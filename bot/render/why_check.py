@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import discord
 
+from bot.render import limits
 from bot.render.text import escape, truncate
 from bot.render.why import query_lines
 
@@ -42,10 +43,11 @@ def why_check_embed(explain) -> discord.Embed:
                           description=truncate(escape("\n".join(query_lines(explain.query) + [f"Order: {explain.order}."])),
                                                1500), colour=COLOUR)
     for source in explain.sources[:10]:
-        name = truncate(f"{source.rank}. {source.title or f'Source #{source.source_id}'}", 256)
-        embed.add_field(name=escape(name)[:256], value=truncate(escape("\n".join(source_lines(source))), 1024),
+        name = truncate(f"{source.rank}. {source.title or f'Source #{source.source_id}'}", limits.FIELD_NAME)
+        embed.add_field(name=escape(name)[:limits.FIELD_NAME],
+                        value=truncate(escape("\n".join(source_lines(source))), limits.FIELD_VALUE),
                         inline=False)
-    while len(embed) > 6000 and len(embed.fields) > 1:
+    while len(embed) > limits.EMBED_TOTAL and len(embed.fields) > 1:
         embed.remove_field(len(embed.fields) - 1)
     return embed
 

@@ -1,44 +1,40 @@
 """Turn a guild's `DigestContent` into Discord messages. Pure: values in, embeds out.
 
-Why here and not in the cog: Discord rejects a message that breaks any of its limits (6000
+Why here (the render kit) and not in the cog or in `bot.digest`: Discord rejects a message that breaks any of its limits (6000
 characters across a message's embeds, 4096 per description, 256 per title, 10 embeds per
 message), and a digest grows with the news. Packing items into embeds and embeds into
 messages is plain arithmetic that deserves tests without a Discord connection.
 
-Safety: every piece of source text is markdown-escaped (a headline with `*` or `_` must not
-turn bold) and mention syntax is defused. Embeds never ping, and the sender also passes
-`AllowedMentions.none()`; defusing keeps `@everyone` inert even if text moves to `content`.
-Quotes are shown verbatim as block quotes; a long one is cut at a word boundary and marked with "…".
+Safety and citations are those of every other answer (`bot.render.text`): source text is
+markdown-escaped (a headline with `*` or `_` must not turn bold) and mention syntax defused,
+links are the URL on file or none (`safe_url`), and each quote carries the full citation a
+lookup shows (`citation_line`: outlet, author, date, paragraph and characters, source number).
+Embeds never ping, and the sender also passes `AllowedMentions.none()`; defusing keeps
+`@everyone` inert even if text moves to `content`. Quotes are shown verbatim as block quotes;
+a long one is cut at a word boundary and marked with "…".
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import quote as url_quote, urlsplit
+from typing import TYPE_CHECKING
 
 import discord
-from discord.utils import escape_markdown
 
-from bot.digest.content import CounterPair, DigestContent, NewSource, Quote, TopicCount
-
-# Discord's documented limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
-MESSAGE_TOTAL_LIMIT = 6000
-DESCRIPTION_LIMIT = 4096
-TITLE_LIMIT = 256
-EMBEDS_PER_MESSAGE = 10
-CONTENT_LIMIT = 2000
+from bot.digest.content import QUIET_MODES, CounterPair, DigestContent, NewSource, Quote, TopicCount
+from bot.render.limits import DESCRIPTION, EMBED_TOTAL, EMBEDS_PER_MESSAGE, TITLE
+from bot.render.text import citation_line, escape, plural, quote_with_budget, title_link, truncate
 
 QUOTE_CHARS = 300  # one quote in a list; the quote of the day gets more room
 QOTD_QUOTE_CHARS = 900
 TITLE_CHARS = 180
-URL_CHARS = 500
+SPEAKER_CHARS = 80
+TOPIC_CHARS = 100
 COUNTERS_PER_CLAIM = 3  # a claim block stays < 4096 even with the longest citations
 COLOR = 0x2B6CB0
 
-QUIET_MODES = ("note", "skip")
-
-_MENTION_RE = re.compile(r"@(everyone|here)|<(@[!&]?|#)(\d+)>")
+if TYPE_CHECKING:
+    from bot.digest.service import DigestStatus
 
 
 @dataclass(frozen=True)
@@ -93,7 +89,7 @@ def pack_messages(embeds: list[discord.Embed]) -> list[DigestMessage]:
     total = 0
     for embed in embeds:
         size = len(embed)
-        if batch and (len(batch) == EMBEDS_PER_MESSAGE or total + size > MESSAGE_TOTAL_LIMIT):
+        if batch and (len(batch) == EMBEDS_PER_MESSAGE or total + size > EMBED_TOTAL):
             messages.append(DigestMessage(embeds=tuple(batch)))
             batch, total = [], 0
         batch.append(embed)
@@ -106,21 +102,21 @@ def pack_messages(embeds: list[discord.Embed]) -> list[DigestMessage]:
 def _section(title: str, blocks: list[str]) -> list[discord.Embed]:
     """One or more embeds for a section: blocks are never split; a description is filled up
     to the limit, then the section continues in the next embed."""
-    title = _clip(title, TITLE_LIMIT)
+    title = truncate(title, TITLE)
     embeds: list[discord.Embed] = []
     current: list[str] = []
     size = 0
     for block in blocks:
-        block = _clip(block, DESCRIPTION_LIMIT)
+        block = truncate(block, DESCRIPTION)
         extra = len(block) + (2 if current else 0)
-        if current and size + extra > DESCRIPTION_LIMIT:
-            embeds.append(_embed(title if not embeds else _clip(f"{title} (continued)", TITLE_LIMIT), current))
+        if current and size + extra > DESCRIPTION:
+            embeds.append(_embed(title if not embeds else truncate(f"{title} (continued)", TITLE), current))
             current, size = [], 0
             extra = len(block)
         current.append(block)
         size += extra
     if current:
-        embeds.append(_embed(title if not embeds else _clip(f"{title} (continued)", TITLE_LIMIT), current))
+        embeds.append(_embed(title if not embeds else truncate(f"{title} (continued)", TITLE), current))
     return embeds
 
 
@@ -132,14 +128,14 @@ def _header(content: DigestContent) -> discord.Embed:
     day = content.local_date
     parts = []
     if content.new_sources_total:
-        parts.append(_plural(content.new_sources_total, "new source", "new sources"))
+        parts.append(plural(content.new_sources_total, "new source"))
     if content.counters_total:
-        parts.append(_plural(content.counters_total, "new rebuttal", "new rebuttals"))
+        parts.append(plural(content.counters_total, "new rebuttal"))
     if content.drifted_total:
-        parts.append(_plural(content.drifted_total, "cited page changed", "cited pages changed"))
+        parts.append(plural(content.drifted_total, "cited page changed", "cited pages changed"))
     if content.topics:
         top = content.topics[0]
-        parts.append(f"most asked: {_safe(_truncate(top.topic, 100))} ({top.count})")
+        parts.append(f"most asked: {escape(truncate(top.topic, TOPIC_CHARS))} ({top.count})")
     return discord.Embed(
         title=f"📰 Daily digest · {day.strftime('%A')} {day.isoformat()}",
         description="Last 24 hours: " + " · ".join(parts),
@@ -148,10 +144,7 @@ def _header(content: DigestContent) -> discord.Embed:
 
 
 def _new_source_block(item: NewSource) -> str:
-    lines = [f"**{_link(item.source.title, item.source.url)}**"]
-    meta = _byline(item.source.outlet, item.source.author, item.source.published)
-    if meta:
-        lines[0] += f" — {meta}"
+    lines = [f"**{title_link(item.source.title, item.source.url, TITLE_CHARS)}** — {citation_line(item.source)}"]
     if item.key_quote is not None:
         lines.append(_quote_line(item.key_quote, QUOTE_CHARS, with_source=False))
     return "\n".join(lines)
@@ -159,9 +152,9 @@ def _new_source_block(item: NewSource) -> str:
 
 def _drifted_block(item) -> str:
     """A page that no longer has quotes as cited: what changed, and where to look."""
-    found = " and ".join(_plural(n, f"quote {word}", f"quotes {word}") for n, word in
+    found = " and ".join(plural(n, f"quote {word}", f"quotes {word}") for n, word in
                          ((item.changed, "changed"), (item.gone, "gone")) if n)
-    return (f"**{_link(item.source.title, item.source.url)}**\n{found} since cited; the stored text stays the "
+    return (f"**{title_link(item.source.title, item.source.url, TITLE_CHARS)}**\n{found} since cited; the stored text stays the "
             f"citation. `/source {item.source.id}` for details, `/curate reingest` to take the page as it is now.")
 
 
@@ -179,7 +172,7 @@ def _counter_blocks(pairs: list[CounterPair]) -> list[str]:
             by = "moderator" if pair.origin == "moderator" else "auto-linked"
             counter = (f"**↳ Rebutted by** · {_citation(pair.counter)} · _{by}_\n"
                        f"{_quote_line(pair.counter, QUOTE_CHARS, with_source=False)}")
-            if len(block) + 1 + len(counter) > DESCRIPTION_LIMIT:  # only with extreme citations
+            if len(block) + 1 + len(counter) > DESCRIPTION:  # only with extreme citations
                 blocks.append(block)
                 block = f"**Same claim, continued** · ¶{claim.location.paragraph}"
             block += "\n" + counter
@@ -190,14 +183,14 @@ def _counter_blocks(pairs: list[CounterPair]) -> list[str]:
 
 
 def _topics_block(topics: list[TopicCount]) -> str:
-    return "\n".join(f"**{i}.** {_safe(_truncate(t.topic, 100))} — {_plural(t.count, 'lookup', 'lookups')}"
+    return "\n".join(f"**{i}.** {escape(truncate(t.topic, TOPIC_CHARS))} — {plural(t.count, 'lookup')}"
                      for i, t in enumerate(topics, 1))
 
 
 def _quote_of_the_day_blocks(content: DigestContent) -> list[str]:
     """The claim, then one block per counter (blocks are never split across embeds)."""
     pick = content.quote_of_the_day
-    why = (f"returned by {_plural(pick.asked, 'lookup', 'lookups')} in the last 24 hours" if pick.asked
+    why = (f"returned by {plural(pick.asked, 'lookup')} in the last 24 hours" if pick.asked
            else "today's pick among the claims with counter-evidence on file")
     claim = [_quote_line(pick.claim, QOTD_QUOTE_CHARS, with_source=False), f"— {_citation(pick.claim)}", f"_{why}_"]
     if not pick.counters:
@@ -208,79 +201,60 @@ def _quote_of_the_day_blocks(content: DigestContent) -> list[str]:
 
 
 def _quote_line(quote: Quote, limit: int, *, with_source: bool) -> str:
-    text = _safe(_truncate(" ".join(quote.text.split()), limit))
-    line = f"> {text}"  # the block quote marks it as a quote; the text keeps its own quote marks
+    # The block quote marks it as a quote; the text keeps its own quote marks.
+    line = quote_with_budget(quote.text, limit + 2)  # the budget counts the "> "
     if with_source:
         line += f"\n> — {_citation(quote)}"
     return line
 
 
 def _citation(quote: Quote) -> str:
-    """Speaker, linked title, outlet, date and paragraph: where to find the exact words."""
-    parts = []
-    if quote.speaker:
-        parts.append(_safe(_truncate(quote.speaker, 80)))
-    parts.append(f"*{_link(quote.source.title, quote.source.url)}*")
-    meta = _byline(quote.source.outlet, None, quote.source.published)
-    if meta:
-        parts.append(meta)
-    parts.append(f"¶{quote.location.paragraph}")
-    return ", ".join(parts)
+    """Who says it, then the citation every answer shows: where to find the exact words."""
+    cite = citation_line(quote.source, quote.location, with_title=True, title_limit=TITLE_CHARS)
+    return f"{escape(truncate(quote.speaker, SPEAKER_CHARS))} · {cite}" if quote.speaker else cite
 
 
-def _byline(outlet: str | None, author: str | None, published: date | None) -> str:
-    parts = [_safe(_truncate(v, 80)) for v in (outlet, author) if v]
-    if published:
-        parts.append(published.isoformat())
-    return " · ".join(parts)
+# -- /digest status ----------------------------------------------------------------------
+
+def status_text(status: "DigestStatus", *, guild_id: int) -> str:
+    """What `/digest status` says (plain text; channel mentions never ping)."""
+    # Imported here: bot.digest.service renders its messages with this module.
+    from bot.digest.service import CLAIMED, FAILED, SENDING, SENT, SKIPPED
+
+    s = status.settings
+    if s.active:
+        lines = [f"**Daily digest: on** in <#{s.channel_id}> at {schedule_text(s)}; quiet days: {s.quiet}."]
+    elif s.channel_id is None:
+        lines = [f"**Daily digest: not set up.** Time: {schedule_text(s)}. Start with `/digest channel`."]
+    else:
+        lines = [f"**Daily digest: off.** Channel <#{s.channel_id}>, {schedule_text(s)}. `/digest channel` turns it on."]
+    if status.next_run is not None:
+        lines.append(f"Next digest: {discord.utils.format_dt(status.next_run, 'F')} "
+                     f"({discord.utils.format_dt(status.next_run, 'R')}).")
+    run = status.last_run
+    if run is None:
+        lines.append("Last digest: none yet.")
+    else:
+        day = run.local_date.isoformat()
+        if run.status == SENT:
+            link = f"https://discord.com/channels/{guild_id}/{s.channel_id}/{run.message_id}" if run.message_id else ""
+            lines.append(f"Last digest: {day}, posted. {link}".rstrip())
+        elif run.status == SKIPPED:
+            lines.append(f"Last digest: {day}, quiet day: nothing posted.")
+        elif run.status == FAILED:
+            lines.append(f"Last digest: {day}, **failed** (attempt {run.attempts}): {run.error or 'unknown error'}")
+        elif run.status == CLAIMED:
+            lines.append(f"Last digest: {day}, being prepared.")
+        elif run.status == SENDING:
+            lines.append(f"Last digest: {day}, being posted (if the bot stopped while posting, it is not re-sent "
+                         "to avoid a duplicate: check the channel).")
+    return "\n".join(lines)
 
 
-def _link(title: str, url: str | None) -> str:
-    text = _safe(_truncate(" ".join((title or "Untitled").split()), TITLE_CHARS)).replace("]", "\\]")
-    safe_url = _safe_url(url)
-    return f"[{text}]({safe_url})" if safe_url else text
+def schedule_text(settings) -> str:
+    """When a guild's digest is posted: "08:30 (Europe/Berlin)"."""
+    return f"{settings.time} ({settings.timezone})"
 
 
-def _safe_url(url: str | None) -> str | None:
-    """Only http(s) links, with the characters that would end a markdown link encoded."""
-    if not url:
-        return None
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        return None
-    encoded = url_quote(url, safe=":/?#@!$&'*+,;=%~-._")  # encodes ( ) [ ] < > spaces
-    return encoded if len(encoded) <= URL_CHARS else None  # an absurd link is left out, not cut
-
-
-def _safe(text: str) -> str:
-    """Escape markdown and defuse mention syntax in text we did not write."""
-    return _MENTION_RE.sub(lambda m: m.group(0).replace("@", "@\u200b").replace("<#", "<\u200b#"),
-                           escape_markdown(text))
-
-
-def _truncate(text: str, limit: int) -> str:
-    """Cut at a word boundary with "…" (the shown part stays verbatim)."""
-    text = text.strip()
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:") + "…"
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _more(count: int, singular: str, plural: str) -> list[str]:
-    return [f"…and {count} more {singular if count == 1 else plural}."] if count > 0 else []
-
-
-def _plural(count: int, singular: str, plural: str) -> str:
-    return f"{count} {singular if count == 1 else plural}"
+def _more(count: int, singular: str, plural_form: str) -> list[str]:
+    return [f"…and {count} more {singular if count == 1 else plural_form}."] if count > 0 else []
