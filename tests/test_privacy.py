@@ -43,7 +43,9 @@ async def suggestions(h, typed: str, *, user_id: int, guild_id: int | None = GUI
 
 async def preview(h) -> str:
     ex = await h.slash("digest", [subcommand("preview")], guild_id=GUILD, user_id=MOD, permissions=MODERATOR)
-    return ex.texts()
+    # Every message of the preview: with the full citations (bot.render.text.citation_line) a
+    # day with counter-evidence can pass 6000 characters and continue in a second message.
+    return (await ex.all_sent()).texts()
 
 
 async def test_a_private_topic_is_suggested_to_its_asker_only_and_never_in_the_digest(harness):

@@ -75,6 +75,19 @@ class Exchange:
                 out.append((embed.get("footer") or {}).get("text") or "")
         return "\n".join(t for t in out if t)
 
+    async def all_sent(self, idle: float = 2.0, timeout: float = 30) -> "Exchange":
+        """Wait until the bot has sent nothing more for this interaction for `idle` seconds: for
+        answers of several followups (a long digest preview spans messages), since `settled`
+        returns at the first one."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        seen, quiet_since = len(self.records), loop.time()
+        while loop.time() < deadline and loop.time() - quiet_since < idle:
+            await asyncio.sleep(0.1)
+            if len(self.records) != seen:
+                seen, quiet_since = len(self.records), loop.time()
+        return self
+
     async def settled(self, timeout: float = 20) -> "Exchange":
         """Wait for the callback and, when it deferred, for the edit/followup that completes it."""
         callback = await self.fake.wait_for(lambda r: r.token == self.token and r.kind == "callback", timeout=timeout)
