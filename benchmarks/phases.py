@@ -87,7 +87,7 @@ async def serve_phase(url: str, index_dir: Path, queries_path: Path) -> dict:
     from bot.app import Counterpoint
     from bot.render.embeds import lookup_embed, no_match_text
     from bot.search.normalize import query_tokens
-    from bot.services._common import visible_scopes
+    from bot.scope import visible_scopes
     from bot.services.lookup import clean_topic, lookup
     from benchmarks.scratch import database_bytes, folder_bytes
 

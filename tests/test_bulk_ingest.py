@@ -146,7 +146,7 @@ async def test_after_a_bulk_load_lookups_fetch_hit_passages_by_primary_key(bare_
     instead of walking every active source (which grows with the corpus)."""
     from sqlalchemy import text
 
-    from bot.services._common import visible
+    from bot.scope import visible
 
     await bulk_ingest(bare_app, _corpus(400, per_doc=3))
     candidates = list(range(3, 1200, 60))  # a lookup fetches its 20 best candidates

@@ -63,7 +63,7 @@ async def export_command(console: Console, arg: str) -> str:
 async def verify(console: Console, arg: str) -> str:
     from bot.drift.service import url_source_ids, verify_source
     from bot.render.marks import verification_line
-    from bot.services._common import visible_scopes
+    from bot.scope import visible_scopes
     from bot.services.sources import get_source
 
     if arg:

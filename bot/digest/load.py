@@ -14,15 +14,15 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_
-from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from bot.digest.content import (CounterPair, DigestContent, DriftedSource, NewSource, Quote, QuoteOfTheDay,
                                 TopicCount)
-from bot.models import (Claim, Link, LinkOrigin, LinkStatus, Passage, QueryLog, Source, SourceCheck, SourceStatus,
-                        Stance, as_utc)
+from bot.models import Claim, Link, LinkOrigin, LinkStatus, Passage, QueryLog, Source, SourceCheck, Stance, as_utc
 from bot.privacy import defuse_links, public_lookups, shared_topics
-from bot.services._common import location, source_ref, visible, visible_scopes
+from bot.scope import (ClaimPassage, ClaimSource, EvidencePassage, EvidenceSource, join_link_ends, source_ref,
+                       visible, visible_link)
+from bot.services._common import location
 
 WINDOW = timedelta(hours=24)
 MAX_NEW_SOURCES = 10
@@ -31,12 +31,6 @@ MAX_TOPICS = 5
 MAX_QOTD_COUNTERS = 3
 MAX_DRIFTED = 10
 MIN_KEY_QUOTE_CHARS = 40  # shorter body passages ("Read more.") are not worth quoting
-
-ClaimPassage = aliased(Passage, name="claim_passage")
-ClaimSource = aliased(Source, name="claim_source")
-EvidencePassage = aliased(Passage, name="evidence_passage")
-EvidenceSource = aliased(Source, name="evidence_source")
-
 
 async def load_digest_content(app, *, guild_id: int, local_date: date, now: datetime) -> DigestContent:
     """Everything for the window [now - 24 h, now)."""
@@ -121,19 +115,9 @@ async def _key_quotes(session, source_ids: list[int]) -> dict[int, Quote]:
 
 def _visible_link(guild_id: int):
     """An active rebuttal between two visible passages, automatic or this guild's."""
-    scopes = visible_scopes(guild_id)
     return ((Link.status == LinkStatus.active.value) & (Link.stance == Stance.counters.value)
-            & or_(Link.guild_id.is_(None), Link.guild_id == guild_id)
-            & ClaimSource.scope.in_(scopes) & (ClaimSource.status == SourceStatus.active.value)
-            & EvidenceSource.scope.in_(scopes) & (EvidenceSource.status == SourceStatus.active.value))
+            & visible_link(guild_id))
 
-
-def _link_joins(statement):
-    return (statement
-            .join(ClaimPassage, ClaimPassage.id == Link.claim_passage_id)
-            .join(ClaimSource, ClaimSource.id == ClaimPassage.source_id)
-            .join(EvidencePassage, EvidencePassage.id == Link.evidence_passage_id)
-            .join(EvidenceSource, EvidenceSource.id == EvidencePassage.source_id))
 
 
 async def _new_counters(session, guild_id, since, until) -> tuple[int, list[CounterPair]]:
@@ -143,11 +127,11 @@ async def _new_counters(session, guild_id, since, until) -> tuple[int, list[Coun
         (Link.origin == LinkOrigin.moderator.value) & (Link.updated_at >= since) & (Link.updated_at < until),
     )
     condition = _visible_link(guild_id) & linked_in_window
-    total = (await session.exec(_link_joins(select(func.count()).select_from(Link)).where(condition))).one()
+    total = (await session.exec(join_link_ends(select(func.count()).select_from(Link)).where(condition))).one()
     if not total:
         return 0, []
     rows = (await session.exec(
-        _link_joins(select(Link, ClaimPassage, ClaimSource, EvidencePassage, EvidenceSource).select_from(Link))
+        join_link_ends(select(Link, ClaimPassage, ClaimSource, EvidencePassage, EvidenceSource).select_from(Link))
         .where(condition).order_by(Link.created_at.desc(), Link.id.desc()).limit(MAX_COUNTERS))).all()
     return total, [CounterPair(claim=_quote(cp, cs), counter=_quote(ep, es), origin=link.origin)
                    for link, cp, cs, ep, es in rows]
@@ -171,7 +155,7 @@ async def _quote_of_the_day(session, guild_id, day, since, until) -> QuoteOfTheD
             select(QueryLog.result_ids).where(public_lookups(guild_id), QueryLog.created_at >= since,
                                               QueryLog.created_at < until, QueryLog.result_ids != ""))).all():
         asked.update(parse_result_ids(result_ids))
-    claim_ids = _link_joins(select(Link.claim_passage_id).select_from(Link)).where(_visible_link(guild_id)).distinct()
+    claim_ids = join_link_ends(select(Link.claim_passage_id).select_from(Link)).where(_visible_link(guild_id)).distinct()
     chosen: tuple[int, int] | None = None
     if asked:
         contested = set((await session.exec(claim_ids.where(Link.claim_passage_id.in_(list(asked))))).all())
@@ -187,7 +171,7 @@ async def _quote_of_the_day(session, guild_id, day, since, until) -> QuoteOfTheD
     claim_passage = await session.get(Passage, claim_id)
     claim_source = await session.get(Source, claim_passage.source_id)
     rows = (await session.exec(
-        _link_joins(select(EvidencePassage, EvidenceSource).select_from(Link))
+        join_link_ends(select(EvidencePassage, EvidenceSource).select_from(Link))
         .where(_visible_link(guild_id), Link.claim_passage_id == claim_id)
         .order_by((Link.origin == LinkOrigin.moderator.value).desc(), Link.confidence.desc(), Link.id)
         .limit(MAX_QOTD_COUNTERS))).all()

@@ -32,6 +32,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from bot.errors import BadInput
 from bot.ingest.pipeline import canonical_url, content_hash
 from bot.models import AuditLog, IndexChange, Passage, PassageKind, Source, SourceStatus, scope_key, utcnow
+from bot.scope import visible_scopes
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +160,7 @@ def _insert_ignoring_conflicts(dialect: str):
 async def _write_batch(app, batch: list[_PreparedDoc], *, guild_id: int | None, actor: str, report: BulkReport) -> None:
     """One transaction: the new sources, their passages, their index changes, one audit row."""
     scope = scope_key(guild_id)
-    visible = [scope_key(None)] if guild_id is None else [scope_key(None), scope]
+    visible = visible_scopes(guild_id)
     async with app.engine.begin() as conn:
         origins = list({d.origin for d in batch})
         present = set((await conn.execute(select(Source.origin).where(

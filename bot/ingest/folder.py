@@ -32,6 +32,7 @@ from bot.ingest.parse import load_sidecar, parse_article
 from bot.ingest.pipeline import _metadata, article_hash, canonical_url
 from bot.ingest.types import ParsedArticle
 from bot.models import AuditLog, Claim, IndexChange, Passage, Source, SourceStatus, scope_key, utcnow
+from bot.scope import visible_scopes
 from bot.results import IngestReport
 
 log = logging.getLogger(__name__)
@@ -175,7 +176,7 @@ async def _write_new(app, new: list[_Parsed], *, guild_id: int | None,
     if not new:
         return {}, {}
     scope = scope_key(guild_id)
-    visible = [scope_key(None)] if guild_id is None else [scope_key(None), scope]
+    visible = visible_scopes(guild_id)
     now = utcnow()
     prepared = []
     for p in new:

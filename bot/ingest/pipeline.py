@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.db import chunked
 from bot.ingest.types import ParsedArticle, ParsedPassage
 from bot.models import Claim, IndexChange, Passage, Source, SourceStatus, scope_key, utcnow
+from bot.scope import visible
 
 METADATA_FIELDS = ("title", "subtitle", "outlet", "author", "url", "published", "published_inferred")
 
@@ -63,18 +64,13 @@ def canonical_url(url: str | None) -> str | None:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, urlencode(query), ""))
 
 
-def _visible_scopes(guild_id: int | None) -> list[str]:
-    return [scope_key(None)] if guild_id is None else [scope_key(None), scope_key(guild_id)]
-
-
 async def find_duplicate(session: AsyncSession, *, text_hash: str, url: str | None, guild_id: int | None,
                          exclude_origin: str | None = None) -> Source | None:
     """A visible active source with the same content or the same canonical URL."""
     conditions = [Source.content_hash == text_hash]
     if url:
         conditions.append(Source.canonical_url == url)
-    stmt = select(Source).where(Source.scope.in_(_visible_scopes(guild_id)), or_(*conditions),
-                                Source.status == SourceStatus.active.value)
+    stmt = select(Source).where(visible(guild_id), or_(*conditions))
     if exclude_origin is not None:
         stmt = stmt.where(Source.origin != exclude_origin)
     return (await session.exec(stmt.limit(1))).first()

@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam
 from sqlmodel import select
 
-from bot.models import Passage, Source, SourceStatus
+from bot.models import Passage, Source
 from bot.results import CheckAnswer, CheckPassage, CounterItem, Location, SourceRef, SourceVerdict
 from bot.search.normalize import index_tokens, query_tokens
-from bot.services._common import visible_scopes
+from bot.scope import bound_visibility_params, bound_visible, source_columns, source_ref_from_row, visible_scopes
 from bot.services.lookup import alias_cache, clean_topic
 from bot.stance import judge as J
 from bot.stance.answers import counter_links
@@ -62,11 +62,9 @@ SOURCE_WEIGHT = 0.2
 
 _ROWS = (
     select(Passage.id, Passage.text, Passage.speaker, Passage.kind, Passage.paragraph, Passage.char_start,
-           Passage.char_end, Passage.seq, Source.id, Source.title, Source.outlet, Source.author, Source.url,
-           Source.published, Source.published_inferred, Source.subtitle, Source.guild_id, Source.status)
+           Passage.char_end, Passage.seq, *source_columns())
     .join(Source, Source.id == Passage.source_id)
-    .where(Passage.id.in_(bindparam("ids", expanding=True)), Source.scope.in_(bindparam("scopes", expanding=True)),
-           Source.status == SourceStatus.active.value)
+    .where(Passage.id.in_(bindparam("ids", expanding=True)), bound_visible())
 )
 
 
@@ -91,11 +89,8 @@ class RankedPassage:
 
 
 def _row_to_parts(row):
-    (pid, text, speaker, kind, paragraph, start, end, seq, sid, title, outlet, author, url, published, inferred,
-     subtitle, guild, status) = row
-    source = SourceRef(id=sid, title=title, outlet=outlet, author=author, url=url, published=published,
-                       published_inferred=inferred, subtitle=subtitle, guild_id=guild, status=status)
-    return pid, text, speaker, seq, Location(paragraph, start, end, kind), source
+    return (row.id, row.text, row.speaker, row.seq, Location(row.paragraph, row.char_start, row.char_end, row.kind),
+            source_ref_from_row(row))
 
 
 def _per_source(hits: Sequence, limit: int, per_source: int) -> list:
@@ -127,7 +122,7 @@ async def rank_for_claim(app, claim: str, *, guild_id: int | None, source_ids: S
         if not hits:
             return []
         rows = (await session.exec(_ROWS, params={"ids": [h.passage_id for h in hits],
-                                                  "scopes": visible_scopes(guild_id)})).all()
+                                                  **bound_visibility_params(guild_id)})).all()
     parts = {row[0]: _row_to_parts(row) for row in rows}
     hits = [h for h in hits if h.passage_id in parts]
     if not hits:

@@ -18,7 +18,8 @@ from bot.models import (Alias, AuditLog, Claim, GuildSettings, IndexChange, Link
                         Passage, Source, SourceStatus, Stance, scope_key, utcnow)
 from bot.results import AuditEntry, SourceRef
 from bot.search.normalize import normalize_topic
-from bot.services._common import check_id, source_ref, visible
+from bot.scope import source_ref, visible, visible_scopes
+from bot.services._common import check_id
 from bot.stance.service import CandidateLimits, detect_links
 from bot.retry import db_retry
 
@@ -61,7 +62,7 @@ async def owned_source(session, source_id: int, guild_id: int | None) -> Source:
 async def _owned_source(session, source_id: int, guild_id: int) -> Source:
     check_id(source_id, "source")
     source = await session.get(Source, source_id)
-    if source is None or source.scope not in {scope_key(None), scope_key(guild_id)}:
+    if source is None or source.scope not in visible_scopes(guild_id):
         raise NotFound(f"No source #{source_id} on file here.")
     if source.scope != scope_key(guild_id):
         raise NotAllowed(f"Source #{source_id} is a shared seed source: moderators can change only their own server's sources.")

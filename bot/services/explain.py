@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from bot.search.normalize import EQUIVALENCES_PATH, index_tokens, query_terms, query_tokens
 from bot.services import lookup as lookup_service
-from bot.services._common import visible_scopes
+from bot.scope import visible_scopes
 from bot.services.votes import tally
 
 ORDER_RULE = "moderator links first, then higher confidence, then how well the evidence matched your topic"

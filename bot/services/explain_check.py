@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from bot.services import check as check_service
 from bot.services import lookup as lookup_service
-from bot.services._common import visible_scopes
+from bot.scope import visible_scopes
 from bot.services.explain import QueryExplain, TermShare, explain_query
 from bot.services.votes import tally
 from bot.stance import judge as J

@@ -18,7 +18,7 @@ from bot.formats.annotation import Anchor, LinkRecord, annotation
 from bot.formats.claimreview import Appearance, Evidence, ReviewedClaim, VerdictRecord, claim_review
 from bot.models import (Claim, Link, LinkStatus, Passage, Source, SourceStatus, Stance, Verdict, as_utc,
                         scope_key)
-from bot.services._common import visible_scopes
+from bot.scope import link_owner_visible, visible, visible_link, visible_scopes
 
 ALL = object()  # every owner (the CLI without --guild)
 EVIDENCE_PER_CLAIM = 10
@@ -52,7 +52,7 @@ async def verdict_records(app, *, guild_id=ALL) -> list[tuple[int | None, Verdic
                 .where(Source.status == SourceStatus.active.value)
                 .order_by(Verdict.id))
         if guild_id is not ALL:
-            stmt = stmt.where(Verdict.scope == scope_key(guild_id), Source.scope.in_(visible_scopes(guild_id)))
+            stmt = stmt.where(Verdict.scope == scope_key(guild_id), visible(guild_id))
         rows = (await session.exec(stmt)).all()
         for verdict, passage, speaker, source in rows:
             owner = verdict.guild_id
@@ -72,15 +72,13 @@ async def _evidence(session, claim_id: int, guild_id: int | None) -> list[Eviden
     """The counter-evidence the verdict rests on: the claim's active `counters` links this
     owner may see, moderators' first."""
     evidence_source = aliased(Source)
-    link_guild = Link.guild_id.is_(None) if guild_id is None else (Link.guild_id.is_(None) | (Link.guild_id == guild_id))
     rows = (await session.exec(
         sa_select(Passage, evidence_source)
         .join(Link, Link.evidence_passage_id == Passage.id)
         .join(evidence_source, evidence_source.id == Passage.source_id)
         .where(Link.claim_passage_id == claim_id, Link.status == LinkStatus.active.value,
-               Link.stance == Stance.counters.value, link_guild,
-               evidence_source.scope.in_(visible_scopes(guild_id)),
-               evidence_source.status == SourceStatus.active.value)
+               Link.stance == Stance.counters.value, link_owner_visible(guild_id),
+               visible(guild_id, source=evidence_source))
         .order_by(Link.origin.desc(), Link.confidence.desc(), Link.id)  # "moderator" > "auto"
         .limit(EVIDENCE_PER_CLAIM))).all()
     return [Evidence(text=p.text, speaker=p.speaker, appearance=_appearance(s)) for p, s in rows]
@@ -116,10 +114,7 @@ async def annotation_export(app, *, guild_id=ALL, creator: str = "Counterpoint")
                            claim_s.status == SourceStatus.active.value, evidence_s.status == SourceStatus.active.value)
                     .order_by(Link.id).limit(LINK_PAGE))
             if guild_id is not ALL:
-                scopes = visible_scopes(guild_id)
-                link_guild = Link.guild_id.is_(None) if guild_id is None else (
-                    Link.guild_id.is_(None) | (Link.guild_id == guild_id))
-                stmt = stmt.where(link_guild, claim_s.scope.in_(scopes), evidence_s.scope.in_(scopes))
+                stmt = stmt.where(visible_link(guild_id, claim_source=claim_s, evidence_source=evidence_s))
             rows = (await session.exec(stmt)).all()
             for link, claim, claim_sid, claim_url, evidence, evidence_sid, evidence_url in rows:
                 out.append(annotation(LinkRecord(

@@ -25,12 +25,12 @@ from sqlalchemy import bindparam, func, insert
 from sqlalchemy.orm import defer
 from sqlmodel import select
 
-from bot.models import Alias, Claim, Passage, QueryLog, Source, SourceStatus, utcnow
+from bot.models import Alias, Claim, Passage, QueryLog, Source, utcnow
 from bot.privacy import shared_topics
 from bot.results import Location, LookupAnswer, LookupResult, SourceRef
 from bot.retry import db_retry
 from bot.search.normalize import index_tokens, normalize_topic, query_terms, query_tokens
-from bot.services._common import visible, visible_scopes
+from bot.scope import bound_visibility_params, bound_visible, source_columns, source_ref_from_row, visible, visible_scopes
 from bot.services.verdicts import annotate_results
 from bot.stance.answers import counter_links
 
@@ -129,12 +129,10 @@ SUGGESTION_DAYS = 30
 
 _PASSAGES = (
     select(Passage.id, Passage.text, Passage.speaker, Passage.kind, Passage.paragraph, Passage.char_start,
-           Passage.char_end, Claim.id, Source.id, Source.title, Source.outlet, Source.author, Source.url,
-           Source.published, Source.published_inferred, Source.subtitle, Source.guild_id, Source.status)
+           Passage.char_end, Claim.id.label("claim_id"), *source_columns())
     .join(Source, Source.id == Passage.source_id)
     .outerjoin(Claim, Claim.passage_id == Passage.id)
-    .where(Passage.id.in_(bindparam("ids", expanding=True)), Source.scope.in_(bindparam("scopes", expanding=True)),
-           Source.status == SourceStatus.active.value)
+    .where(Passage.id.in_(bindparam("ids", expanding=True)), bound_visible())
 )
 
 
@@ -150,11 +148,9 @@ class _Candidate:
 
 
 def _candidate(row) -> _Candidate:
-    (pid, text, speaker, kind, paragraph, start, end, claim_id, sid, title, outlet, author, url, published,
-     inferred, subtitle, guild, status) = row
-    return _Candidate(pid, text, speaker, kind, Location(paragraph, start, end, kind), claim_id is not None,
-                      SourceRef(id=sid, title=title, outlet=outlet, author=author, url=url, published=published,
-                                published_inferred=inferred, subtitle=subtitle, guild_id=guild, status=status))
+    return _Candidate(row.id, row.text, row.speaker, row.kind,
+                      Location(row.paragraph, row.char_start, row.char_end, row.kind), row.claim_id is not None,
+                      source_ref_from_row(row))
 
 
 def _coverage_step(text: str, terms: list[frozenset[str]]) -> int:
@@ -176,7 +172,7 @@ async def _build_results(session, hits, *, guild_id: int | None, limit: int,
     links = await counter_links(session, guild_id=guild_id, claims=hit_ids, evidence=hit_ids, relevance=hit_score)
     wanted = set(hit_ids) | {c for claims in links.rebuts.values() for c in claims}
     # The index may briefly lag a removal: only visible, active sources count.
-    rows = (await session.exec(_PASSAGES, params={"ids": list(wanted), "scopes": visible_scopes(guild_id)})).all()
+    rows = (await session.exec(_PASSAGES, params={"ids": list(wanted), **bound_visibility_params(guild_id)})).all()
     by_id = {c.id: c for c in map(_candidate, rows)}
 
     steps: dict[int, int] = {}

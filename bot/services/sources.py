@@ -23,10 +23,11 @@ from sqlmodel import select
 from bot.errors import BadInput, DatabaseUnavailable, NotFound
 from bot.ingest.parse import load_sidecar, parse_article
 from bot.ingest.pipeline import StoreResult, canonical_url, find_duplicate, store_article
-from bot.models import AuditLog, Claim, Link, LinkStatus, Passage, Source, SourceCheck, SourceStatus, as_utc, scope_key
+from bot.models import AuditLog, Claim, Link, LinkStatus, Passage, Source, SourceCheck, as_utc, scope_key
 from bot.retry import db_retry, log_failure, with_db_retry
 from bot.results import ClaimSummary, IngestReport, LinkSummary, SourceCheckInfo, SourceDetail, SourcePage
-from bot.services._common import check_id, source_ref, visible, visible_scopes
+from bot.scope import link_owner_visible, source_ref, visible
+from bot.services._common import check_id
 from bot.services.verdicts import verdicts_and_drift
 from bot.stance.service import CandidateLimits, detect_links
 from bot.validate import check_file_name, human_size
@@ -238,16 +239,13 @@ async def get_source(app, source_id: int, *, guild_id: int | None, include_remov
             # than a statement may carry parameters.
             evidence_source = aliased(Source)
             claim_passage = aliased(Passage)
-            link_guild = Link.guild_id.is_(None) if guild_id is None else (
-                Link.guild_id.is_(None) | (Link.guild_id == guild_id))
             links = (await session.exec(
                 select(Link, Passage.text, Passage.speaker, Passage.source_id, Passage.paragraph)
                 .join(claim_passage, claim_passage.id == Link.claim_passage_id)
                 .join(Passage, Passage.id == Link.evidence_passage_id)
                 .join(evidence_source, evidence_source.id == Passage.source_id)
-                .where(claim_passage.source_id == source_id, Link.status == LinkStatus.active.value, link_guild,
-                       evidence_source.scope.in_(visible_scopes(guild_id)),
-                       evidence_source.status == SourceStatus.active.value)
+                .where(claim_passage.source_id == source_id, Link.status == LinkStatus.active.value,
+                       link_owner_visible(guild_id), visible(guild_id, source=evidence_source))
                 .order_by(Link.claim_passage_id, Link.id))).all()
         counters: dict[int, int] = {}
         for link, *_ in links:

@@ -16,7 +16,8 @@ from sqlmodel import select
 from bot.errors import BadInput, NotFound
 from bot.models import VERDICT_RATINGS, AuditLog, Claim, Passage, PassageDrift, Source, Verdict, scope_key, utcnow
 from bot.results import DriftInfo, VerdictInfo
-from bot.services._common import check_id, visible
+from bot.scope import visible
+from bot.services._common import check_id
 
 MAX_NOTE = 1000
 RATING_HELP = ", ".join(VERDICT_RATINGS)

@@ -8,7 +8,8 @@ from bot.errors import NotFound
 from bot.models import Passage, Source, Vote, utcnow
 from bot.results import VoteTally
 from bot.retry import db_retry
-from bot.services._common import check_id, visible
+from bot.scope import visible
+from bot.services._common import check_id
 
 
 @db_retry

@@ -6,43 +6,36 @@ the links that touch the hits on either side, so one query answers both. It is a
 statement built once with expanding parameters and returns plain rows: at a few ms per
 answer, building statements and ORM objects per call cost more than the database did.
 
-Visibility: a link is shown when it is active `counters`, automatic or made by a moderator of
-this guild, and both its claim and its evidence sit in active sources this guild can see.
+Visibility (`bot.scope`): a link is shown when it is active `counters`, automatic or made by a
+moderator of this guild, and both its claim and its evidence sit in active sources this guild
+can see.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, or_, select, union_all
-from sqlalchemy.orm import aliased
+from sqlalchemy import bindparam, select, union_all
 
-from bot.models import Link, LinkOrigin, LinkStatus, Passage, Source, SourceStatus, Stance, scope_key
-from bot.results import CounterItem, Location, SourceRef
+from bot.models import Link, LinkOrigin, LinkStatus, Stance
+from bot.results import CounterItem, Location
+from bot.scope import (EvidencePassage, EvidenceSource, bound_visibility_params, bound_visible_link, join_link_ends,
+                       source_columns, source_ref_from_row)
 
-_claim_passage, _claim_source = aliased(Passage, name="cp"), aliased(Source, name="cs")
-_evidence, _evidence_source = aliased(Passage, name="ep"), aliased(Source, name="es")
+_evidence, _evidence_source = EvidencePassage, EvidenceSource
+
 
 def _links_where(side_condition):
     return (
-        select(Link.id, Link.claim_passage_id, Link.origin, Link.confidence, Link.rationale, Link.cross_source,
-               Link.stance, _evidence.id, _evidence.text, _evidence.paragraph, _evidence.char_start,
-               _evidence.char_end, _evidence.kind, _evidence.speaker, _evidence_source.id, _evidence_source.title,
-               _evidence_source.outlet, _evidence_source.author, _evidence_source.url, _evidence_source.published,
-               _evidence_source.published_inferred, _evidence_source.subtitle, _evidence_source.guild_id,
-               _evidence_source.status)
-        .join(_evidence, _evidence.id == Link.evidence_passage_id)
-        .join(_evidence_source, _evidence_source.id == _evidence.source_id)
-        .join(_claim_passage, _claim_passage.id == Link.claim_passage_id)
-        .join(_claim_source, _claim_source.id == _claim_passage.source_id)
+        join_link_ends(select(
+            Link.id.label("link_id"), Link.claim_passage_id.label("claim_id"), Link.origin, Link.confidence,
+            Link.rationale, Link.cross_source, Link.stance, _evidence.id.label("evidence_id"),
+            _evidence.text, _evidence.paragraph, _evidence.char_start, _evidence.char_end, _evidence.kind,
+            _evidence.speaker, *source_columns(_evidence_source)).select_from(Link))
         .where(
             side_condition,
             Link.status == LinkStatus.active.value, Link.stance == Stance.counters.value,
-            or_(Link.guild_id.is_(None), Link.guild_id.in_(bindparam("link_guilds", expanding=True))),
-            _evidence_source.scope.in_(bindparam("scopes", expanding=True)),
-            _evidence_source.status == SourceStatus.active.value,
-            _claim_source.scope.in_(bindparam("claim_scopes", expanding=True)),
-            _claim_source.status == SourceStatus.active.value,
+            bound_visible_link(),
         )
     )
 
@@ -64,25 +57,21 @@ class CounterLinks:
 
 
 def _params(guild_id: int | None, claims: Iterable[int], evidence: Iterable[int]) -> dict:
-    scopes = [scope_key(None)] if guild_id is None else [scope_key(None), scope_key(guild_id)]
-    return {"link_guilds": [] if guild_id is None else [guild_id], "scopes": scopes, "claim_scopes": scopes,
-            "claims": list(dict.fromkeys(claims)), "evidence": list(dict.fromkeys(evidence))}
+    return {**bound_visibility_params(guild_id), "claims": list(dict.fromkeys(claims)), "evidence": list(dict.fromkeys(evidence))}
 
 
 def _rank_key(row, relevance: Mapping[int, float]):
     # moderator links first, then confidence, then how well the evidence matched the query
-    return (row[2] != LinkOrigin.moderator.value, -row[3], -relevance.get(row[7], 0.0), row[7])
+    return (row.origin != LinkOrigin.moderator.value, -row.confidence, -relevance.get(row.evidence_id, 0.0),
+            row.evidence_id)
 
 
 def _item(row) -> CounterItem:
-    (link_id, _claim, origin, confidence, rationale, cross, stance, pid, text, paragraph, start, end, kind,
-     speaker, sid, title, outlet, author, url, published, inferred, subtitle, guild, status) = row
     return CounterItem(
-        passage_id=pid, text=text, stance=stance, origin=origin, rationale=rationale, confidence=confidence,
-        source=SourceRef(id=sid, title=title, outlet=outlet, author=author, url=url, published=published,
-                         published_inferred=inferred, subtitle=subtitle, guild_id=guild, status=status),
-        location=Location(paragraph=paragraph, char_start=start, char_end=end, kind=kind),
-        speaker=speaker, cross_source=cross, link_id=link_id)
+        passage_id=row.evidence_id, text=row.text, stance=row.stance, origin=row.origin, rationale=row.rationale,
+        confidence=row.confidence, source=source_ref_from_row(row),
+        location=Location(paragraph=row.paragraph, char_start=row.char_start, char_end=row.char_end, kind=row.kind),
+        speaker=row.speaker, cross_source=row.cross_source, link_id=row.link_id)
 
 
 async def counter_links(session, *, guild_id: int | None, claims: Iterable[int] = (), evidence: Iterable[int] = (),
@@ -95,9 +84,9 @@ async def counter_links(session, *, guild_id: int | None, claims: Iterable[int] 
     relevance = relevance or {}
     wanted_claims, wanted_evidence = set(params["claims"]), set(params["evidence"])
     out = CounterLinks()
-    rows = list({row[0]: row for row in rows}.values())  # a link can match on both sides
+    rows = list({row.link_id: row for row in rows}.values())  # a link can match on both sides
     for row in sorted(rows, key=lambda r: _rank_key(r, relevance)):
-        claim_id, evidence_id = row[1], row[7]
+        claim_id, evidence_id = row.claim_id, row.evidence_id
         if claim_id in wanted_claims:
             out.by_claim.setdefault(claim_id, []).append(_item(row))
         if evidence_id in wanted_evidence:

@@ -32,7 +32,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import chunked
-from bot.models import Claim, Link, LinkOrigin, LinkStatus, Passage, Source, SourceStatus, Stance, scope_key, utcnow
+from bot.models import Claim, Link, LinkOrigin, LinkStatus, Passage, Source, SourceStatus, Stance, utcnow
+from bot.scope import SEED_SCOPE, linkable_scopes, may_link
 from bot.results import CounterItem
 from bot.search.index import IndexDoc, SearchIndex
 from bot.search.normalize import query_tokens
@@ -108,11 +109,6 @@ class StancePair:
 def _stance_input(p: Passage, is_claim: bool) -> StanceInput:
     return StanceInput(text=p.text, speaker=p.speaker, kind=p.kind, is_claim=is_claim, source_id=p.source_id,
                        paragraph=p.paragraph, seq=p.seq)
-
-
-def _scopes_may_link(a: str, b: str) -> bool:
-    """Global sources are seen by everyone; a guild's sources only by that guild."""
-    return a == b or scope_key(None) in (a, b)
 
 
 def _cross_decision(decision: StanceDecision) -> StanceDecision:
@@ -223,11 +219,9 @@ async def _cross_candidates(session: AsyncSession, source: Source, own: list[_Ro
                             cross_k: int, earlier_only: bool) -> list[list[tuple[int, int]]]:
     """Ranked cross-source pairs: each own claim with other sources' best passages, and each
     own passage with the other sources' claims among its best matches."""
-    if scope_key(None) == source.scope:
-        # A global source is visible to every guild: any scope holding sources may link to it.
-        scopes = list((await session.exec(select(Source.scope).distinct())).all())
-    else:
-        scopes = [scope_key(None), source.scope]
+    # A global source is visible to every guild: any scope holding sources may link to it.
+    all_scopes = [] if source.scope != SEED_SCOPE else (await session.exec(select(Source.scope).distinct())).all()
+    scopes = linkable_scopes(source.scope, all_scopes)
     claims = [(r.passage_id, r.stance_input.text) for r in own if r.is_claim]
     passages = [(r.passage_id, r.stance_input.text) for r in own]
 
@@ -266,7 +260,7 @@ def _pairs(chosen: list[tuple[int, int]], rows: Mapping[int, _Row], own: list[_R
         if claim is None or evidence is None or c == e:
             continue
         cross = claim.source_id != evidence.source_id
-        if cross and not _scopes_may_link(claim.scope, evidence.scope):
+        if cross and not may_link(claim.scope, evidence.scope):
             continue
         pairs.append(StancePair(c, e, claim.stance_input, evidence.stance_input, cross,
                                 cross_speakers if cross else own_speakers))
@@ -310,7 +304,7 @@ async def detect_links_of_new_sources(session: AsyncSession, source_ids: Sequenc
         found = {}
         for sid in ids:
             own = sorted(own_by_source[sid], key=lambda r: r.stance_input.seq)
-            scopes = all_scopes if scope_of[sid] == scope_key(None) else [scope_key(None), scope_of[sid]]
+            scopes = linkable_scopes(scope_of[sid], all_scopes)
             claims = [(r.passage_id, r.stance_input.text) for r in own if r.is_claim]
             passages = [(r.passage_id, r.stance_input.text) for r in own]
             found[sid] = (_within_candidates(own, limits.within_k),
