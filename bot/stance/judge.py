@@ -29,7 +29,8 @@ import numpy as np
 from bot.stance import cues as C
 from bot.stance.lexicon import name_keys, overlap
 from bot.stance.pairs import LABELS
-from bot.stance.rules import COUNTERS, MAX_RATIONALE, SUPPORTS, StanceDecision, StanceInput, assess, voice_veto
+from bot.stance.rules import (COUNTERS, MAX_RATIONALE, SUPPORTS, StanceDecision, StanceInput, assess,
+                              may_take_a_side, voice_veto)
 
 P_UNRELATED, P_DISCUSSES, P_SUPPORTS, P_COUNTERS = (LABELS.index(n) for n in LABELS)
 
@@ -159,7 +160,9 @@ def judge_pairs(model, pairs: Sequence[tuple[StanceInput, StanceInput, Collectio
     run it in a thread from async code."""
     if not pairs:
         return []
-    rules = [assess(c, e, speakers=sp) for c, e, sp in pairs]
+    # Without the model alone, only a rules stance reaches the model: pairs that cannot get
+    # one skip the rules' full reading (the same answers, far less work at ingestion).
+    rules = [assess(c, e, speakers=sp) if model_alone or may_take_a_side(c, e) else None for c, e, sp in pairs]
     gated = [i for i, r in enumerate(rules)
              if r is not None and (model_alone or r.stance in (COUNTERS, SUPPORTS))]
     probs = model.probabilities([(pairs[i][0].text, pairs[i][1].text) for i in gated]) if gated else []

@@ -247,6 +247,26 @@ def _voice(claim: StanceInput, evidence: StanceInput, same: bool, conceded: bool
     return None
 
 
+@lru_cache(maxsize=65536)
+def _reads_as_a_side(text: str) -> bool:
+    """Does the passage hold any word a stance rule reads: a concession, a judgement, a
+    refutation, a conflict, an alternative, a negation or a direction word?"""
+    return bool(C.concession_cues(text) or C.evaluative_cues(text) or C.refutation_cues(text)
+                or C.conflict_cues(text) or C.alternative_cues(text) or C.negated_words(text)
+                or C.direction_words(text))
+
+
+def may_take_a_side(claim: StanceInput, evidence: StanceInput) -> bool:
+    """False only where `assess` cannot answer counters or supports, whatever the overlap.
+
+    Every counters signal and the "both deny" support need one of the evidence's own cue
+    words; the one stance without a cue is the claim's speaker saying more. So a passage
+    without any cue, from another speaker, is at most context. Ingestion stores only
+    counters and supports, and most candidate passages hold no cue: this test, cached per
+    passage, spares the overlap and cue work of most pairs (docs/ingest.md)."""
+    return _same_speaker(claim.speaker, evidence.speaker) or _reads_as_a_side(evidence.text)
+
+
 def _rationale(parts: list[str]) -> str:
     text = " · ".join(p for p in parts if p)
     return text if len(text) <= MAX_RATIONALE else text[:MAX_RATIONALE - 1].rstrip() + "…"
