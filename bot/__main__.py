@@ -15,6 +15,8 @@
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import argparse
 import asyncio
 import json
@@ -26,6 +28,9 @@ from pathlib import Path
 from bot.config import Settings
 from bot.errors import CounterpointError
 from bot.log import setup_logging
+
+if TYPE_CHECKING:
+    from bot.app import Counterpoint
 
 log = logging.getLogger("bot")
 
@@ -104,7 +109,7 @@ async def cmd_ingest(settings: Settings, path: str | None, citation: dict | None
     else:
         files, skipped = [root], []
 
-    async def run(app) -> int:
+    async def run(app: Counterpoint) -> int:
         failures = await _ingest_folder(app, files) if root.is_dir() else 0
         for file in ([] if root.is_dir() else files):
             try:
@@ -125,7 +130,7 @@ async def cmd_ingest(settings: Settings, path: str | None, citation: dict | None
     return await _with_app(settings, run, ingest_seeds=False)
 
 
-async def _ingest_folder(app, files: list[Path]) -> int:
+async def _ingest_folder(app: Counterpoint, files: list[Path]) -> int:
     """A folder goes the bulk path (`bot.ingest.folder`): batched, resumable, one line a file,
     and a progress bar of files on the terminal. Returns how many files were refused."""
     from tqdm import tqdm
@@ -149,7 +154,7 @@ async def _ingest_folder(app, files: list[Path]) -> int:
     return failures
 
 
-async def _ingest_one(app, file: Path, overrides: dict):
+async def _ingest_one(app: Counterpoint, file: Path, overrides: dict):
     """One file; a big one shows a progress bar on the terminal while it runs."""
     from bot.progress import BIG_FILE_BYTES, StageBar
     from bot.services.sources import INGEST_STAGES, ingest_file
@@ -181,7 +186,7 @@ async def cmd_ask(settings: Settings, topic: str, as_json: bool, limit: int) -> 
     from bot.render.cli import format_answer
     from bot.services.lookup import lookup
 
-    async def run(app) -> int:
+    async def run(app: Counterpoint) -> int:
         answer = await lookup(app, topic, guild_id=None, limit=limit, log_query=False)
         if as_json:
             from bot.services.explain import explain_answer
@@ -200,7 +205,7 @@ async def cmd_check(settings: Settings, claim: str, as_json: bool) -> int:
     from bot.render.check import format_check
     from bot.services.check import check
 
-    async def run(app) -> int:
+    async def run(app: Counterpoint) -> int:
         answer = await check(app, claim, guild_id=None)
         if as_json:
             from bot.services.explain_check import explain_check
@@ -218,7 +223,7 @@ async def cmd_check(settings: Settings, claim: str, as_json: bool) -> int:
 async def cmd_reindex(settings: Settings) -> int:
     import time
 
-    async def run(app) -> int:
+    async def run(app: Counterpoint) -> int:
         started = time.perf_counter()
         count = await app.sync.rebuild(app.sessions)
         print(f"Reindexed {count} passages in {time.perf_counter() - started:.1f} s.")
@@ -231,7 +236,7 @@ async def cmd_export(settings: Settings, kind: str, *, guild: int | None, out: s
                      url: str | None) -> int:
     from bot.services import export
 
-    async def run(app) -> int:
+    async def run(app: Counterpoint) -> int:
         owner = export.ALL if guild is None else guild
         if kind == "claimreview":
             objects = await export.claimreview_export(app, guild_id=owner, organization=org, base_url=url)
@@ -253,7 +258,7 @@ async def cmd_verify(settings: Settings, source_id: int | None) -> int:
     from bot.drift.service import url_source_ids, verify_source
     from bot.render.marks import verification_line
 
-    async def run(app) -> int:
+    async def run(app: Counterpoint) -> int:
         ids = [source_id] if source_id is not None else await url_source_ids(app)
         if not ids:
             print("No sources added from a link: nothing to verify.")

@@ -1,7 +1,10 @@
-"""The service container: settings, database, search index. No Discord in it.
+"""The service container: settings, database, search index, and the process's shared state
+(the alias cache, the abuse limits). No Discord in it.
 
 Front ends (Discord cogs, the local console, the CLI) open one `Counterpoint` and pass it to
-the functions in `bot.services`. Opening it migrates the database, opens this process's
+the functions in `bot.services` (always the first argument, typed `Counterpoint`). Everything
+the services keep between calls is created here, in the constructor, so no front end or
+service attaches state to it from outside. Opening it migrates the database, opens this process's
 search index, catches the index up with the database's change sequence, and ingests the
 seed articles (idempotent: unchanged seeds cost one parse each).
 """
@@ -16,6 +19,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory, upgrade
+from bot.ratelimit import RateLimits
+from bot.search.aliases import AliasCache
 from bot.search.index import SearchIndex
 from bot.search.sync import IndexSync
 
@@ -31,6 +36,11 @@ class Counterpoint:
         self.sessions: async_sessionmaker[AsyncSession] = make_session_factory(engine)
         self.index = index
         self.sync = sync
+        # Moderator aliases per guild, cached briefly (lookups, checks, "why this?").
+        self.aliases = AliasCache()
+        # The per-user and per-guild budgets of lookups/checks and moderator fetches, shared
+        # by every front end of this process.
+        self.rate_limits: RateLimits = RateLimits.defaults()
         self._follower: asyncio.Task | None = None
         self._janitor: asyncio.Task | None = None
         self._stop = asyncio.Event()
@@ -56,7 +66,7 @@ class Counterpoint:
 
     async def ingest_seeds(self) -> list:
         """Ingest every article in the seeds folder as a global source (idempotent)."""
-        from bot.services.sources import ingest_file  # services import the app type; avoid a cycle
+        from bot.services.sources import ingest_file  # the ingest stack is loaded only when seeding
 
         seeds_dir = Path(self.settings.seeds_dir)
         reports = []

@@ -15,6 +15,8 @@ else any passage sharing the claim's words -> discuss, else unrelated.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import json
 import tempfile
 import time
@@ -25,6 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.stance.pairs import WINDOW_PASSAGES
+
+if TYPE_CHECKING:
+    from bot.app import Counterpoint
 
 CLASSES = ("agree", "disagree", "discuss", "unrelated")
 VERDICT_LABEL = {"disputes": "disagree", "supports": "agree", "discusses": "discuss", None: "unrelated"}
@@ -111,7 +116,7 @@ def rules_verdict(claim: str, passages: Sequence[str]) -> str:
     return "discuss" if stances else "unrelated"
 
 
-async def _baseline(app, pair: StancePair, source_id: int) -> str:
+async def _baseline(app: Counterpoint, pair: StancePair, source_id: int) -> str:
     from sqlmodel import select
 
     from bot.models import Passage

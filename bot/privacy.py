@@ -9,6 +9,8 @@ QUERY_LOG_DAYS (90) are deleted by every bot process (`purge_old_lookups`, every
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from datetime import datetime, timedelta
 
@@ -17,6 +19,9 @@ from sqlmodel import select
 
 from bot.models import QueryLog, utcnow
 from bot.retry import db_retry
+
+if TYPE_CHECKING:
+    from bot.app import Counterpoint
 
 MIN_PUBLIC_ASKERS = 3
 # Anything Discord would turn into a link or an invite: a scheme, www., or an invite domain.
@@ -45,7 +50,7 @@ def public_lookups(guild_id: int):
 
 
 @db_retry
-async def purge_old_lookups(app, days: int) -> int:
+async def purge_old_lookups(app: Counterpoint, days: int) -> int:
     """Delete lookups older than `days` (QUERY_LOG_DAYS): what a member asked is not kept
     longer than suggestions, digests and answer buttons need it. Returns rows deleted."""
     async with app.sessions() as session:

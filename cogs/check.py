@@ -11,7 +11,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import answers_errors
-from bot.ratelimit import RateLimits
 from bot.render.why_check import why_check_embed
 from bot.services.explain_check import explain_check
 from bot.render import check as render
@@ -27,8 +26,6 @@ class Check(commands.Cog):
     def __init__(self, bot) -> None:
         self.bot = bot
         self.app = bot.app
-        self.limits: RateLimits = getattr(bot, "rate_limits", None) or RateLimits.defaults()
-        bot.rate_limits = self.limits
 
     @app_commands.command(name="check", description="Check a claim: which sources on file dispute or support it.")
     @app_commands.describe(claim="The claim, e.g. Iran helped al-Qaeda carry out the 9/11 attacks",
@@ -37,7 +34,7 @@ class Check(commands.Cog):
     async def check(self, interaction: discord.Interaction, claim: app_commands.Range[str, 1, MAX_CLAIM],
                     private: bool = False) -> None:
         claim = clean_option(claim, name="claim", max_len=MAX_CLAIM, required=True)
-        self.limits.lookup(interaction.user.id, interaction.guild_id)
+        self.app.rate_limits.lookup(interaction.user.id, interaction.guild_id)
         await interaction.response.defer(ephemeral=private, thinking=True)
         answer = await check_claim(self.app, claim, guild_id=interaction.guild_id)
         if not answer.sources:
@@ -64,9 +61,7 @@ class WhyCheckButton(discord.ui.DynamicItem[discord.ui.Button], template=r"cp:wh
     @answers_errors
     async def callback(self, interaction: discord.Interaction) -> None:
         # It checks the claim again (model calls): it spends the same budget as /check.
-        limits = getattr(interaction.client, "rate_limits", None)
-        if limits is not None:
-            limits.lookup(interaction.user.id, interaction.guild_id)
+        interaction.client.app.rate_limits.lookup(interaction.user.id, interaction.guild_id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         embeds = interaction.message.embeds if interaction.message else []
         claim = render.claim_from_footer(embeds[0].footer.text if embeds else None)

@@ -25,7 +25,6 @@ from discord.ext import commands
 
 from bot.errors import BadInput
 from bot.models import MAX_ID
-from bot.ratelimit import RateLimits
 from bot.render import embeds
 from bot.models import VERDICT_RATINGS
 from bot.drift import service as drift
@@ -58,8 +57,6 @@ class Curate(commands.GroupCog, group_name="curate", group_description="Moderato
     def __init__(self, bot) -> None:
         self.bot = bot
         self.app = bot.app
-        self.limits: RateLimits = getattr(bot, "rate_limits", None) or RateLimits.defaults()
-        bot.rate_limits = self.limits
         super().__init__()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
@@ -90,7 +87,7 @@ class Curate(commands.GroupCog, group_name="curate", group_description="Moderato
                                                    guild_id=interaction.guild_id, actor=actor, overrides=overrides)
         else:
             url = check_url_option(url)  # syntax only: refused at once, no fetch spent
-            self.limits.fetch(interaction.user.id, interaction.guild_id)
+            self.app.rate_limits.fetch(interaction.user.id, interaction.guild_id)
             await interaction.response.defer(ephemeral=True, thinking=True)
             report = await sources.ingest_url(self.app, url, guild_id=interaction.guild_id, actor=actor,
                                               overrides=overrides)
@@ -233,7 +230,7 @@ class Curate(commands.GroupCog, group_name="curate", group_description="Moderato
     @app_commands.describe(id="Source number (added from a link)")
     async def verify(self, interaction: discord.Interaction, id: app_commands.Range[int, 1, MAX_ID]) -> None:
         await sources.get_source(self.app, id, guild_id=interaction.guild_id)  # visible here, or "not on file"
-        self.limits.fetch(interaction.user.id, interaction.guild_id)
+        self.app.rate_limits.fetch(interaction.user.id, interaction.guild_id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await drift.verify_source(self.app, id)
         await self._reply(interaction, discord.utils.escape_markdown(verification_line(result)))
@@ -241,7 +238,7 @@ class Curate(commands.GroupCog, group_name="curate", group_description="Moderato
     @app_commands.command(name="reingest", description="Take a source's page as it is now (quotes no longer there go).")
     @app_commands.describe(id="Source number (added from a link)")
     async def reingest(self, interaction: discord.Interaction, id: app_commands.Range[int, 1, MAX_ID]) -> None:
-        self.limits.fetch(interaction.user.id, interaction.guild_id)
+        self.app.rate_limits.fetch(interaction.user.id, interaction.guild_id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         report = await drift.reingest_source(self.app, id, guild_id=interaction.guild_id,
                                              actor=str(interaction.user.id))

@@ -6,7 +6,7 @@ only), so guild isolation is the services' job. Mentions are disabled on every s
 
 Abuse limits on `/lookup`, checked before deferring so a refusal is an ephemeral answer that
 costs nothing: the per-user cooldown (LOOKUP_COOLDOWN_SECONDS, Discord's "slow down"), and
-the bot's `RateLimits` per user AND per guild (a raid of many accounts hits the guild limit).
+the container's `RateLimits` (`app.rate_limits`) per user AND per guild (a raid of many accounts hits the guild limit).
 The topic is cleaned (`clean_option`: invisible characters dropped, 300 characters at most)
 because discord.py does not re-check the declared length of what a client sends.
 """
@@ -19,7 +19,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.models import MAX_ID
-from bot.ratelimit import RateLimits
 from bot.retry import log_failure
 from bot.render import embeds
 from bot.services import lookup as lookup_service
@@ -39,9 +38,6 @@ class Lookup(commands.Cog):
     def __init__(self, bot) -> None:
         self.bot = bot
         self.app = bot.app
-        # Shared by the cogs of one bot (the /curate fetch limits live in the same object).
-        self.limits: RateLimits = getattr(bot, "rate_limits", None) or RateLimits.defaults()
-        bot.rate_limits = self.limits
 
     @app_commands.command(name="lookup", description="Find the most relevant verbatim quote, its source and counter-evidence.")
     @app_commands.describe(topic="What to look up, e.g. Iran al-Qaeda 9/11",
@@ -50,7 +46,7 @@ class Lookup(commands.Cog):
     async def lookup(self, interaction: discord.Interaction, topic: app_commands.Range[str, 1, MAX_TOPIC],
                      private: bool = False) -> None:
         topic = clean_option(topic, name="topic", max_len=MAX_TOPIC, required=True)
-        self.limits.lookup(interaction.user.id, interaction.guild_id)
+        self.app.rate_limits.lookup(interaction.user.id, interaction.guild_id)
         await interaction.response.defer(ephemeral=private, thinking=True)
         answer = await lookup_service.lookup(self.app, topic, guild_id=interaction.guild_id, limit=RESULTS_PER_LOOKUP,
                                              user_id=interaction.user.id, private=private)

@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from bot.config import PROJECT_ROOT
 from bot.models import Passage, QueryLog, Source
+from bot.ratelimit import RateLimits
 from bot.render.check import check_embed, format_check, no_related_text
 from bot.render.embeds import limit_violations
 from bot.services.check import check
@@ -154,6 +155,20 @@ async def test_slash_check_through_the_fake_discord(app):
         nothing = await harness.slash("check", [option("claim", "Zanzibar clove harvest doubled")],
                                       guild_id=GUILD_A, user_id=ALICE)
         assert nothing.final_message["content"].startswith("Nothing on file addresses")
+
+
+async def test_slash_check_spends_the_containers_lookup_budget(app):
+    """The limits live on the container (`app.rate_limits`): a member who used up their
+    lookups (5 per 30 s) is refused a /check too, before any work."""
+    app.rate_limits = RateLimits.defaults(clock=lambda: 1000.0)
+    for _ in range(5):
+        app.rate_limits.lookup(ALICE, GUILD_A)  # what five /lookup calls spend
+    async with BotHarness.running(app, guilds=[make_guild(GUILD_A)], extensions=["cogs.check"]) as harness:
+        refused = await harness.slash("check", [option("claim", CLAIM)], guild_id=GUILD_A, user_id=ALICE)
+        assert refused.callback.callback_type == 4  # answered at once: nothing was deferred or checked
+        assert refused.callback.data["content"] == "You're looking things up too fast: try again in 6 seconds."
+        other = await harness.slash("check", [option("claim", CLAIM)], guild_id=GUILD_A, user_id=ALICE + 1)
+        assert other.final_message["embeds"]
 
 
 async def test_console_check_answers_like_the_cli(settings, engine, session_factory):

@@ -427,9 +427,8 @@ async def test_a_locked_sqlite_database_gives_a_clear_answer_and_the_bot_keeps_s
 # -- abuse: rate limits and pathological topics ---------------------------------------------------
 
 def use_limits(harness, limits: RateLimits) -> None:
-    """Give both cogs of the running bot the same (test-sized) limits."""
-    for name in ("Lookup", "Curate"):
-        harness.bot.get_cog(name).limits = limits
+    """Give the running bot's container (which every cog reads) these limits."""
+    harness.bot.app.rate_limits = limits
 
 
 def frozen_limits() -> RateLimits:

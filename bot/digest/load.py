@@ -10,6 +10,8 @@ Every list is bounded (a busy day says "and N more") so a digest stays a few mes
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections import Counter
 from datetime import date, datetime, timedelta
 
@@ -24,6 +26,9 @@ from bot.scope import (ClaimPassage, ClaimSource, EvidencePassage, EvidenceSourc
                        visible, visible_link)
 from bot.services._common import location
 
+if TYPE_CHECKING:
+    from bot.app import Counterpoint
+
 WINDOW = timedelta(hours=24)
 MAX_NEW_SOURCES = 10
 MAX_COUNTERS = 12  # pairs; compose groups them by claim
@@ -32,7 +37,7 @@ MAX_QOTD_COUNTERS = 3
 MAX_DRIFTED = 10
 MIN_KEY_QUOTE_CHARS = 40  # shorter body passages ("Read more.") are not worth quoting
 
-async def load_digest_content(app, *, guild_id: int, local_date: date, now: datetime) -> DigestContent:
+async def load_digest_content(app: Counterpoint, *, guild_id: int, local_date: date, now: datetime) -> DigestContent:
     """Everything for the window [now - 24 h, now)."""
     since = now - WINDOW
     async with app.sessions() as session:

@@ -26,7 +26,7 @@ import os
 import socket
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Awaitable, Callable, Collection
+from typing import TYPE_CHECKING, Awaitable, Callable, Collection
 
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
@@ -40,6 +40,9 @@ from bot.errors import BadInput, CounterpointError
 from bot.models import DigestRun, GuildSettings, as_utc
 from bot.render.digest import DigestMessage, compose_digest
 from bot.retry import db_retry, log_failure
+
+if TYPE_CHECKING:
+    from bot.app import Counterpoint
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +92,7 @@ def default_worker_id() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}"
 
 
-async def run_due_digests(app, now: datetime, send: SendDigest, *, guild_ids: Collection[int] | None = None,
+async def run_due_digests(app: Counterpoint, now: datetime, send: SendDigest, *, guild_ids: Collection[int] | None = None,
                           worker: str | None = None, max_attempts: int = MAX_ATTEMPTS,
                           retry_after: timedelta = RETRY_AFTER) -> list[RunOutcome]:
     """Post every digest due at `now` that nobody has claimed yet. Idempotent: call it as
@@ -116,7 +119,7 @@ async def run_due_digests(app, now: datetime, send: SendDigest, *, guild_ids: Co
     return outcomes
 
 
-async def claim_slot(app, *, guild_id: int, local_date: date, worker: str, now: datetime,
+async def claim_slot(app: Counterpoint, *, guild_id: int, local_date: date, worker: str, now: datetime,
                      max_attempts: int = MAX_ATTEMPTS, retry_after: timedelta = RETRY_AFTER) -> bool:
     """Take the (guild, local date) slot. True for exactly one caller per slot (or per retry)."""
     now = _utc(now)
@@ -146,7 +149,7 @@ def _retryable(now: datetime, retry_after: timedelta):
                (DigestRun.status == CLAIMED) & (DigestRun.claimed_at <= now - STALE_CLAIM))
 
 
-async def mark_sending(app, *, guild_id: int, local_date: date, worker: str) -> bool:
+async def mark_sending(app: Counterpoint, *, guild_id: int, local_date: date, worker: str) -> bool:
     """Last step before sending: False if our claim was taken over meanwhile (do not send)."""
     async with app.sessions() as session:
         result = await session.exec(
@@ -158,7 +161,7 @@ async def mark_sending(app, *, guild_id: int, local_date: date, worker: str) -> 
         return result.rowcount == 1
 
 
-async def record_outcome(app, *, guild_id: int, local_date: date, worker: str, now: datetime, status: str,
+async def record_outcome(app: Counterpoint, *, guild_id: int, local_date: date, worker: str, now: datetime, status: str,
                          message_id: int | None = None, error: str | None = None,
                          attempts: int | None = None) -> bool:
     """Finish the run this worker claimed. False if the claim is not (or no longer) ours."""
@@ -177,7 +180,7 @@ async def record_outcome(app, *, guild_id: int, local_date: date, worker: str, n
 
 
 @db_retry
-async def build_digest(app, *, guild_id: int, now: datetime, quiet: str | None = None
+async def build_digest(app: Counterpoint, *, guild_id: int, now: datetime, quiet: str | None = None
                        ) -> tuple[DigestContent, list[DigestMessage]]:
     """Today's digest for the guild as it would be posted now (`/digest preview` uses this
     with quiet="note", so a quiet day still shows what it would say)."""
@@ -189,7 +192,7 @@ async def build_digest(app, *, guild_id: int, now: datetime, quiet: str | None =
 
 
 @db_retry
-async def digest_status(app, *, guild_id: int, now: datetime, max_attempts: int = MAX_ATTEMPTS) -> DigestStatus:
+async def digest_status(app: Counterpoint, *, guild_id: int, now: datetime, max_attempts: int = MAX_ATTEMPTS) -> DigestStatus:
     """Settings, when the next digest is expected, and how the last one went."""
     now = _utc(now)
     settings = await get_settings(app, guild_id)
@@ -207,7 +210,7 @@ async def digest_status(app, *, guild_id: int, now: datetime, max_attempts: int 
     return DigestStatus(settings=settings, next_run=next_run, last_run=last)
 
 
-async def _due_guilds(app, now, *, guild_ids, max_attempts, retry_after) -> list[tuple[DigestSettings, date]]:
+async def _due_guilds(app: Counterpoint, now, *, guild_ids, max_attempts, retry_after) -> list[tuple[DigestSettings, date]]:
     """Active guilds whose slot has passed today and whose run is not finished (cheap
     pre-filter; the claim is what guarantees once)."""
     if guild_ids is not None and not guild_ids:
@@ -240,7 +243,7 @@ async def _due_guilds(app, now, *, guild_ids, max_attempts, retry_after) -> list
     return sorted(due.values(), key=lambda item: item[0].guild_id)
 
 
-async def _post(app, settings: DigestSettings, day: date, now: datetime, send: SendDigest, *, worker: str,
+async def _post(app: Counterpoint, settings: DigestSettings, day: date, now: datetime, send: SendDigest, *, worker: str,
                 max_attempts: int) -> RunOutcome | None:
     guild_id = settings.guild_id
     finish = dict(app=app, guild_id=guild_id, local_date=day, worker=worker, now=now)

@@ -6,6 +6,8 @@ settings is the front end's check (`bot.services.curation.is_moderator`), as for
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
@@ -15,6 +17,9 @@ from bot.digest.schedule import format_time, parse_time, parse_timezone
 from bot.errors import BadInput
 from bot.models import AuditLog, GuildSettings, as_utc, utcnow
 from bot.retry import db_retry
+
+if TYPE_CHECKING:
+    from bot.app import Counterpoint
 
 
 # Changes that move the schedule: a slot that passed before them is not caught up.
@@ -56,20 +61,20 @@ def settings_value(row: GuildSettings) -> DigestSettings:
 
 
 @db_retry
-async def get_settings(app, guild_id: int) -> DigestSettings:
+async def get_settings(app: Counterpoint, guild_id: int) -> DigestSettings:
     """The guild's settings, or the defaults (off, 09:00 UTC, note on quiet days)."""
     async with app.sessions() as session:
         row = await session.get(GuildSettings, guild_id)
     return settings_value(row or GuildSettings(guild_id=guild_id))
 
 
-async def set_channel(app, *, guild_id: int, actor, channel_id: int) -> DigestSettings:
+async def set_channel(app: Counterpoint, *, guild_id: int, actor, channel_id: int) -> DigestSettings:
     """Post the digest in `channel_id`; this also turns the digest on."""
     return await _change(app, guild_id, actor, "digest.channel", f"channel:{channel_id}",
                          digest_channel_id=channel_id, digest_enabled=True)
 
 
-async def set_time(app, *, guild_id: int, actor, time_text: str, timezone_name: str | None = None) -> DigestSettings:
+async def set_time(app: Counterpoint, *, guild_id: int, actor, time_text: str, timezone_name: str | None = None) -> DigestSettings:
     """Post at `time_text` (HH:MM) local to `timezone_name` (IANA; omitted keeps the current
     zone, which starts as UTC). Invalid input raises BadInput before anything changes."""
     at = format_time(parse_time(time_text))
@@ -80,12 +85,12 @@ async def set_time(app, *, guild_id: int, actor, time_text: str, timezone_name: 
     return await _change(app, guild_id, actor, "digest.time", f"{at} {zone}".strip(), **changes)
 
 
-async def turn_off(app, *, guild_id: int, actor) -> DigestSettings:
+async def turn_off(app: Counterpoint, *, guild_id: int, actor) -> DigestSettings:
     """Stop posting (the channel and time are kept; `/digest channel` turns it back on)."""
     return await _change(app, guild_id, actor, "digest.off", "", digest_enabled=False)
 
 
-async def set_quiet(app, *, guild_id: int, actor, mode: str) -> DigestSettings:
+async def set_quiet(app: Counterpoint, *, guild_id: int, actor, mode: str) -> DigestSettings:
     mode = (mode or "").strip().lower()
     if mode not in QUIET_MODES:
         raise BadInput("On a quiet day the digest can post a one-line `note` or `skip` posting. Choose one of those.")
@@ -93,7 +98,7 @@ async def set_quiet(app, *, guild_id: int, actor, mode: str) -> DigestSettings:
 
 
 @db_retry
-async def _change(app, guild_id: int, actor, action: str, target: str, **changes) -> DigestSettings:
+async def _change(app: Counterpoint, guild_id: int, actor, action: str, target: str, **changes) -> DigestSettings:
     async with app.sessions() as session:
         row = await session.get(GuildSettings, guild_id) or GuildSettings(guild_id=guild_id)
         before = {name: getattr(row, name) for name in changes}

@@ -21,7 +21,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +30,9 @@ from sqlmodel import select
 from bot.drift.anchor import CHANGED, GONE, INTACT, MOVED, Found, reanchor, worst
 from bot.errors import BadInput, CounterpointError, FetchFailed, NotFound
 from bot.models import (Passage, PassageDrift, Source, SourceCheck, SourceStatus, VerifyRun, as_utc, utcnow)
+
+if TYPE_CHECKING:
+    from bot.app import Counterpoint
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +73,7 @@ def url_of(source: Source) -> str | None:
     return source.origin[4:] if source.origin.startswith("url:") else None
 
 
-async def _fetch_text(app, url: str, timeout: float) -> str:
+async def _fetch_text(app: Counterpoint, url: str, timeout: float) -> str:
     """The page's cleaned text, as ingestion would store it."""
     from bot.fetch import fetch_article
     from bot.ingest.parse import parse_article
@@ -91,7 +94,7 @@ def _reanchor_all(passages: list[Passage], text: str) -> dict[int, Found]:
             for p in passages}
 
 
-async def verify_source(app, source_id: int, *, now: datetime | None = None,
+async def verify_source(app: Counterpoint, source_id: int, *, now: datetime | None = None,
                         timeout: float = FETCH_TIMEOUT) -> SourceVerification:
     """Re-fetch one URL source and record what its page still has."""
     now = now or utcnow()
@@ -145,7 +148,7 @@ async def verify_source(app, source_id: int, *, now: datetime | None = None,
                               changed=counts[CHANGED], gone=counts[GONE], newly_drifted=newly)
 
 
-async def _record_failure(app, source_id: int, now: datetime, error: str) -> None:
+async def _record_failure(app: Counterpoint, source_id: int, now: datetime, error: str) -> None:
     async with app.sessions() as session:
         check = await session.get(SourceCheck, source_id) or SourceCheck(source_id=source_id)
         check.attempted_at, check.last_error = now, error[:1000]
@@ -153,7 +156,7 @@ async def _record_failure(app, source_id: int, now: datetime, error: str) -> Non
         await session.commit()
 
 
-async def url_source_ids(app, source_id: int | None = None, *, scopes: list[str] | None = None) -> list[int]:
+async def url_source_ids(app: Counterpoint, source_id: int | None = None, *, scopes: list[str] | None = None) -> list[int]:
     """Active sources added from a link (or the one asked for), in id order; `scopes`
     limits them to what one owner sees (the console: the shared library)."""
     async with app.sessions() as session:
@@ -165,7 +168,7 @@ async def url_source_ids(app, source_id: int | None = None, *, scopes: list[str]
         return list((await session.exec(stmt.order_by(Source.id))).all())
 
 
-async def verify_all(app, *, now: datetime | None = None, timeout: float = FETCH_TIMEOUT,
+async def verify_all(app: Counterpoint, *, now: datetime | None = None, timeout: float = FETCH_TIMEOUT,
                      heartbeat: Callable | None = None) -> list[SourceVerification]:
     """Every active URL source, one at a time (each fetch is capped; the rest of the bot keeps
     serving). One source's trouble never stops the others."""
@@ -192,7 +195,7 @@ def week_slot(now: datetime) -> datetime:
     return datetime.combine(week_of(now), WEEKLY_AT, tzinfo=timezone.utc)
 
 
-async def claim_week(app, week: date, *, worker: str, now: datetime) -> bool:
+async def claim_week(app: Counterpoint, week: date, *, worker: str, now: datetime) -> bool:
     """Take this week's run. True for exactly one caller per week (or per retry)."""
     async with app.sessions() as session:
         session.add(VerifyRun(week=week, status=CLAIMED, claimed_by=worker, claimed_at=now, attempts=1))
@@ -212,7 +215,7 @@ async def claim_week(app, week: date, *, worker: str, now: datetime) -> bool:
         return result.rowcount == 1
 
 
-async def _finish(app, week: date, worker: str, now: datetime, **values) -> None:
+async def _finish(app: Counterpoint, week: date, worker: str, now: datetime, **values) -> None:
     async with app.sessions() as session:
         await session.exec(update(VerifyRun).where(VerifyRun.week == week, VerifyRun.claimed_by == worker,
                                                    VerifyRun.status == CLAIMED)
@@ -220,7 +223,7 @@ async def _finish(app, week: date, worker: str, now: datetime, **values) -> None
         await session.commit()
 
 
-async def run_weekly_verification(app, *, worker: str, clock: Callable[[], datetime] = utcnow,
+async def run_weekly_verification(app: Counterpoint, *, worker: str, clock: Callable[[], datetime] = utcnow,
                                   timeout: float = FETCH_TIMEOUT) -> WeeklyOutcome | None:
     """Verify every URL source if this week's run is due and nobody has claimed it. Idempotent:
     call it as often as you like, from as many processes as you like."""
@@ -252,7 +255,7 @@ async def run_weekly_verification(app, *, worker: str, clock: Callable[[], datet
     return outcome
 
 
-async def last_run(app) -> VerifyRun | None:
+async def last_run(app: Counterpoint) -> VerifyRun | None:
     async with app.sessions() as session:
         row = (await session.exec(select(VerifyRun).order_by(VerifyRun.week.desc()).limit(1))).first()
     if row is not None:
@@ -262,7 +265,7 @@ async def last_run(app) -> VerifyRun | None:
 
 # -- a moderator takes the page as it is now ----------------------------------------------------
 
-async def reingest_source(app, source_id: int, *, guild_id: int | None, actor: str):
+async def reingest_source(app: Counterpoint, source_id: int, *, guild_id: int | None, actor: str):
     """Re-fetch a URL source and ingest the page as it is now, in place: quotes still on the
     page keep their ids, votes, links and verdicts; quotes no longer there go, with theirs
     (that is what re-ingesting means; the moderator chose it). The citation fields as stored

@@ -25,6 +25,8 @@ README's figures are this code's.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,12 +38,15 @@ from bot.models import Passage, Source
 from bot.results import CheckAnswer, CheckPassage, CounterItem, Location, SourceRef, SourceVerdict
 from bot.search.normalize import index_tokens, query_tokens
 from bot.scope import bound_visibility_params, bound_visible, source_columns, source_ref_from_row, visible_scopes
-from bot.services.lookup import alias_cache, clean_topic
+from bot.services.lookup import clean_topic
 from bot.stance import judge as J
 from bot.stance.answers import counter_links
 from bot.stance.pairs import WINDOW_PASSAGES, join_window
 from bot.stance.rules import StanceInput
 from bot.stance.runtime import shared_model
+
+if TYPE_CHECKING:
+    from bot.app import Counterpoint
 
 CANDIDATES = 30  # index hits the model re-ranks
 # At most this many of them from one source (its best by BM25): a long article that matches
@@ -106,13 +111,13 @@ def _per_source(hits: Sequence, limit: int, per_source: int) -> list:
     return out
 
 
-async def rank_for_claim(app, claim: str, *, guild_id: int | None, source_ids: Sequence[int] | None = None,
+async def rank_for_claim(app: Counterpoint, claim: str, *, guild_id: int | None, source_ids: Sequence[int] | None = None,
                          candidates: int = CANDIDATES, per_source: int = PER_SOURCE) -> list[RankedPassage]:
     """Index candidates for `claim` (at most `per_source` of one source), re-ranked by the
     stance model (best first)."""
     claim = clean_topic(claim)
     async with app.sessions() as session:
-        aliases = await alias_cache(app).get(session, guild_id)
+        aliases = await app.aliases.get(session, guild_id)
         tokens = query_tokens(claim, aliases)
         if not tokens:
             return []
@@ -241,7 +246,7 @@ def _judge_sources(claim_text: str, ranked: list[RankedPassage], model, max_sour
     return out[:max_sources]
 
 
-async def _contested(app, ranked: Sequence[RankedPassage], guild_id: int | None) -> dict[int, list[CounterItem]]:
+async def _contested(app: Counterpoint, ranked: Sequence[RankedPassage], guild_id: int | None) -> dict[int, list[CounterItem]]:
     """Counter-evidence on file for the candidates that are claims (one indexed query)."""
     if not ranked:
         return {}
@@ -250,7 +255,7 @@ async def _contested(app, ranked: Sequence[RankedPassage], guild_id: int | None)
     return links.by_claim
 
 
-async def check(app, claim: str, *, guild_id: int | None, source_ids: Sequence[int] | None = None,
+async def check(app: Counterpoint, claim: str, *, guild_id: int | None, source_ids: Sequence[int] | None = None,
                 max_sources: int = MAX_SOURCES, explain: bool = True) -> CheckAnswer:
     """Verdict per source on `claim`, visible to `guild_id`. Empty sources = nothing on file
     addresses the claim. `explain=False` skips writing rationales (eval: the verdicts and

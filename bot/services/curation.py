@@ -7,6 +7,8 @@ moderators may edit, remove or re-link them.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from datetime import date
 
 
@@ -23,6 +25,9 @@ from bot.services._common import check_id
 from bot.stance.service import CandidateLimits, detect_links
 from bot.retry import db_retry
 
+if TYPE_CHECKING:
+    from bot.app import Counterpoint
+
 EDITABLE_FIELDS = ("title", "outlet", "author", "published", "url")
 MAX_FIELD = {"title": 512, "outlet": 256, "author": 256, "url": 2048}
 
@@ -32,7 +37,7 @@ def _audit(session, *, guild_id, actor, action, target, detail="") -> None:
 
 
 @db_retry
-async def is_moderator(app, *, guild_id: int | None, has_manage_guild: bool, role_ids=()) -> bool:
+async def is_moderator(app: Counterpoint, *, guild_id: int | None, has_manage_guild: bool, role_ids=()) -> bool:
     """Manage Server permission, or the moderator role this guild set with `/curate role`."""
     if guild_id is None:
         return False
@@ -44,7 +49,7 @@ async def is_moderator(app, *, guild_id: int | None, has_manage_guild: bool, rol
 
 
 @db_retry
-async def set_moderator_role(app, *, guild_id: int, role_id: int | None, actor) -> None:
+async def set_moderator_role(app: Counterpoint, *, guild_id: int, role_id: int | None, actor) -> None:
     async with app.sessions() as session:
         settings = await session.get(GuildSettings, guild_id) or GuildSettings(guild_id=guild_id)
         settings.moderator_role_id = role_id
@@ -70,7 +75,7 @@ async def _owned_source(session, source_id: int, guild_id: int) -> Source:
 
 
 @db_retry
-async def edit_source(app, source_id: int, *, guild_id: int, actor, **changes) -> SourceRef:
+async def edit_source(app: Counterpoint, source_id: int, *, guild_id: int, actor, **changes) -> SourceRef:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise BadInput(f"Cannot edit {', '.join(sorted(unknown))}.")
@@ -100,7 +105,7 @@ async def edit_source(app, source_id: int, *, guild_id: int, actor, **changes) -
 
 
 @db_retry
-async def _set_status(app, source_id: int, *, guild_id: int, actor, status: str) -> SourceRef:
+async def _set_status(app: Counterpoint, source_id: int, *, guild_id: int, actor, status: str) -> SourceRef:
     async with app.sessions() as session:
         source = await _owned_source(session, source_id, guild_id)
         if source.status == status:
@@ -128,12 +133,12 @@ async def _set_status(app, source_id: int, *, guild_id: int, actor, status: str)
     return ref
 
 
-async def remove_source(app, source_id: int, *, guild_id: int, actor) -> SourceRef:
+async def remove_source(app: Counterpoint, source_id: int, *, guild_id: int, actor) -> SourceRef:
     """Soft delete: hidden from lookups and the index, kept in the database for `restore`."""
     return await _set_status(app, source_id, guild_id=guild_id, actor=actor, status=SourceStatus.removed.value)
 
 
-async def restore_source(app, source_id: int, *, guild_id: int, actor) -> SourceRef:
+async def restore_source(app: Counterpoint, source_id: int, *, guild_id: int, actor) -> SourceRef:
     return await _set_status(app, source_id, guild_id=guild_id, actor=actor, status=SourceStatus.active.value)
 
 
@@ -154,7 +159,7 @@ async def _linkable_passages(session, guild_id: int, claim_id: int, evidence_id:
 
 
 @db_retry
-async def link(app, *, guild_id: int, actor, claim_passage_id: int, evidence_passage_id: int, stance: str,
+async def link(app: Counterpoint, *, guild_id: int, actor, claim_passage_id: int, evidence_passage_id: int, stance: str,
                rationale: str | None = None) -> int:
     """Create or confirm a moderator link; it outranks any automatic one."""
     if stance not in {s.value for s in Stance}:
@@ -178,7 +183,7 @@ async def link(app, *, guild_id: int, actor, claim_passage_id: int, evidence_pas
 
 
 @db_retry
-async def unlink(app, *, guild_id: int, actor, claim_passage_id: int, evidence_passage_id: int) -> str:
+async def unlink(app: Counterpoint, *, guild_id: int, actor, claim_passage_id: int, evidence_passage_id: int) -> str:
     """Remove a moderator link, or reject an automatic one (it stays rejected on re-ingestion)."""
     async with app.sessions() as session:
         await _linkable_passages(session, guild_id, claim_passage_id, evidence_passage_id)
@@ -200,7 +205,7 @@ async def unlink(app, *, guild_id: int, actor, claim_passage_id: int, evidence_p
 
 
 @db_retry
-async def set_alias(app, *, guild_id: int, actor, term: str, canonical: str) -> None:
+async def set_alias(app: Counterpoint, *, guild_id: int, actor, term: str, canonical: str) -> None:
     term, canonical = " ".join((term or "").split()), " ".join((canonical or "").split())
     if not normalize_topic(term) or not normalize_topic(canonical):
         raise BadInput("Both the term and what it stands for need at least one word.")
@@ -218,11 +223,11 @@ async def set_alias(app, *, guild_id: int, actor, term: str, canonical: str) -> 
         _audit(session, guild_id=guild_id, actor=actor, action="alias.set", target=f"alias:{term[:100]}",
                detail=canonical)
         await session.commit()
-    _invalidate_aliases(app)
+    app.aliases.invalidate()
 
 
 @db_retry
-async def remove_alias(app, *, guild_id: int, actor, term: str) -> None:
+async def remove_alias(app: Counterpoint, *, guild_id: int, actor, term: str) -> None:
     async with app.sessions() as session:
         row = (await session.exec(select(Alias).where(Alias.scope == scope_key(guild_id),
                                                       func.lower(Alias.term) == " ".join(term.split()).lower()))).first()
@@ -231,17 +236,11 @@ async def remove_alias(app, *, guild_id: int, actor, term: str) -> None:
         await session.delete(row)
         _audit(session, guild_id=guild_id, actor=actor, action="alias.remove", target=f"alias:{row.term}")
         await session.commit()
-    _invalidate_aliases(app)
-
-
-def _invalidate_aliases(app) -> None:
-    from bot.services.lookup import alias_cache
-
-    alias_cache(app).invalidate()
+    app.aliases.invalidate()
 
 
 @db_retry
-async def audit_entries(app, *, guild_id: int, limit: int = 10) -> list[AuditEntry]:
+async def audit_entries(app: Counterpoint, *, guild_id: int, limit: int = 10) -> list[AuditEntry]:
     limit = max(1, min(limit, 25))
     async with app.sessions() as session:
         rows = (await session.exec(select(AuditLog).where(AuditLog.guild_id == guild_id)

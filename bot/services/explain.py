@@ -18,6 +18,8 @@ code path as the answer:
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import json
 import math
 from dataclasses import dataclass, field
@@ -27,6 +29,9 @@ from bot.search.normalize import EQUIVALENCES_PATH, index_tokens, query_terms, q
 from bot.services import lookup as lookup_service
 from bot.scope import visible_scopes
 from bot.services.votes import tally
+
+if TYPE_CHECKING:
+    from bot.app import Counterpoint
 
 ORDER_RULE = "moderator links first, then higher confidence, then how well the evidence matched your topic"
 
@@ -174,11 +179,11 @@ def _counter_reason(item, rank: int, relevance: float | None) -> str:
     return "; ".join(parts)
 
 
-async def explain_answer(app, answer, *, guild_id: int | None, limit: int) -> AnswerExplain:
+async def explain_answer(app: Counterpoint, answer, *, guild_id: int | None, limit: int) -> AnswerExplain:
     """The numbers behind `answer`: a `LookupAnswer` that `lookup(..., limit=limit)` gave for
     this guild (the button replays the lookup, `ask` passes its own)."""
     async with app.sessions() as session:
-        aliases = await lookup_service.alias_cache(app).get(session, guild_id)
+        aliases = await app.aliases.get(session, guild_id)
     query = explain_query(answer.query, aliases)
     topic_terms = query_terms(query.typed, aliases)
     candidates = max(1, min(int(limit), 25)) * lookup_service.CANDIDATES_PER_RESULT  # as lookup() searched

@@ -16,14 +16,18 @@ model) and reads off, for each source shown:
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import dataclass, field
 
 from bot.services import check as check_service
-from bot.services import lookup as lookup_service
 from bot.scope import visible_scopes
 from bot.services.explain import QueryExplain, TermShare, explain_query
 from bot.services.votes import tally
 from bot.stance import judge as J
+
+if TYPE_CHECKING:
+    from bot.app import Counterpoint
 
 LABEL_NAMES = ("unrelated", "discusses", "supports", "counters")
 VERDICT_LABEL = {"disputes": J.P_COUNTERS, "supports": J.P_SUPPORTS, "discusses": J.P_DISCUSSES}
@@ -96,10 +100,10 @@ def _reason(passage, verdict: str, probs: dict[str, float]) -> str:
             f"{probs.get(label, 0.0):.2f}), its side first")
 
 
-async def explain_check(app, answer, *, guild_id: int | None) -> CheckExplain:
+async def explain_check(app: Counterpoint, answer, *, guild_id: int | None) -> CheckExplain:
     """The numbers behind `answer` (a `CheckAnswer` from `check()` for this guild)."""
     async with app.sessions() as session:
-        aliases = await lookup_service.alias_cache(app).get(session, guild_id)
+        aliases = await app.aliases.get(session, guild_id)
     query = explain_query(answer.claim, aliases)
     ranked = await check_service.rank_for_claim(app, answer.claim, guild_id=guild_id)
     by_id = {r.passage_id: r for r in ranked}

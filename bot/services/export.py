@@ -7,6 +7,8 @@ by what moderators created (verdicts) and by the link table, read in pages.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import json
 from datetime import datetime, timezone
 
@@ -19,6 +21,9 @@ from bot.formats.claimreview import Appearance, Evidence, ReviewedClaim, Verdict
 from bot.models import (Claim, Link, LinkStatus, Passage, Source, SourceStatus, Stance, Verdict, as_utc,
                         scope_key)
 from bot.scope import link_owner_visible, visible, visible_link, visible_scopes
+
+if TYPE_CHECKING:
+    from bot.app import Counterpoint
 
 ALL = object()  # every owner (the CLI without --guild)
 EVIDENCE_PER_CLAIM = 10
@@ -41,7 +46,7 @@ def review_url(base: str | None, guild_id: int | None, claim_passage_id: int) ->
     return f"{DISCORD_SERVER_URL.format(guild_id=guild_id)}#claim-{claim_passage_id}"
 
 
-async def verdict_records(app, *, guild_id=ALL) -> list[tuple[int | None, VerdictRecord]]:
+async def verdict_records(app: Counterpoint, *, guild_id=ALL) -> list[tuple[int | None, VerdictRecord]]:
     """(owner guild, record) for every verdict on an active, visible claim, oldest first."""
     out = []
     async with app.sessions() as session:
@@ -84,7 +89,7 @@ async def _evidence(session, claim_id: int, guild_id: int | None) -> list[Eviden
     return [Evidence(text=p.text, speaker=p.speaker, appearance=_appearance(s)) for p, s in rows]
 
 
-async def claimreview_export(app, *, guild_id=ALL, organization: str | None = None,
+async def claimreview_export(app: Counterpoint, *, guild_id=ALL, organization: str | None = None,
                              base_url: str | None = None) -> list[dict]:
     """Every verdict as a ClaimReview object (a JSON-LD array)."""
     organization = organization or app.settings.claimreview_org_name or "Counterpoint"
@@ -97,7 +102,7 @@ async def claimreview_export(app, *, guild_id=ALL, organization: str | None = No
 LINK_PAGE = 1000
 
 
-async def annotation_export(app, *, guild_id=ALL, creator: str = "Counterpoint") -> list[dict]:
+async def annotation_export(app: Counterpoint, *, guild_id=ALL, creator: str = "Counterpoint") -> list[dict]:
     """Every active stance link the owner may see, as a Web Annotation."""
     claim_p, evidence_p = aliased(Passage), aliased(Passage)
     claim_s, evidence_s = aliased(Source), aliased(Source)

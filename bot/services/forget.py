@@ -7,12 +7,17 @@ the tallies others saw do not change, and nothing links the votes to the member.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import dataclass
 
 from sqlalchemy import delete, update
 
 from bot.models import QueryLog, Vote
 from bot.retry import db_retry
+
+if TYPE_CHECKING:
+    from bot.app import Counterpoint
 
 
 @dataclass(frozen=True)
@@ -22,7 +27,7 @@ class ForgetReport:
 
 
 @db_retry
-async def forget_member(app, user_id: int) -> ForgetReport:
+async def forget_member(app: Counterpoint, user_id: int) -> ForgetReport:
     async with app.sessions() as session:
         lookups = await session.exec(delete(QueryLog).where(QueryLog.user_id == user_id))
         votes = await session.exec(update(Vote).where(Vote.user_id == user_id).values(user_id=None))

@@ -15,8 +15,9 @@ counter-evidence link does not bring a passage into the results of a query it do
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import logging
-import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,7 +26,7 @@ from sqlalchemy import bindparam, func, insert
 from sqlalchemy.orm import defer
 from sqlmodel import select
 
-from bot.models import Alias, Claim, Passage, QueryLog, Source, utcnow
+from bot.models import Claim, Passage, QueryLog, Source, utcnow
 from bot.privacy import shared_topics
 from bot.results import Location, LookupAnswer, LookupResult, SourceRef
 from bot.retry import db_retry
@@ -34,6 +35,9 @@ from bot.scope import bound_visibility_params, bound_visible, source_columns, so
 from bot.services.verdicts import annotate_results
 from bot.stance.answers import counter_links
 
+if TYPE_CHECKING:
+    from bot.app import Counterpoint
+
 log = logging.getLogger(__name__)
 
 MAX_TOPIC_CHARS = 500
@@ -41,7 +45,6 @@ CLAIM_PRIOR = 1.15
 KIND_PRIOR = {"headline": 0.85, "subtitle": 0.85, "caption": 0.7, "body": 1.0}
 CANDIDATES_PER_RESULT = 4
 COVERAGE_STEPS = 4  # topic coverage is compared in quarters: "clearly more of the query"
-ALIAS_CACHE_SECONDS = 10.0
 
 
 def clean_topic(topic: str | None) -> str:
@@ -49,36 +52,6 @@ def clean_topic(topic: str | None) -> str:
     text = "".join(" " if unicodedata.category(ch) in {"Cc", "Zl", "Zp"} else ch
                    for ch in (topic or "") if unicodedata.category(ch) != "Cf")
     return " ".join(text.split())[:MAX_TOPIC_CHARS].rstrip()  # a cut must not leave a trailing space
-
-
-class AliasCache:
-    """Moderator aliases per guild, cached briefly (a lookup must stay a few ms)."""
-
-    def __init__(self, ttl: float = ALIAS_CACHE_SECONDS):
-        self.ttl = ttl
-        self._entries: dict[int | None, tuple[float, dict[str, list[str]]]] = {}
-
-    def invalidate(self, guild_id: int | None = None) -> None:
-        self._entries.clear()
-
-    async def get(self, session, guild_id: int | None) -> dict[str, list[str]]:
-        hit = self._entries.get(guild_id)
-        if hit and time.monotonic() - hit[0] < self.ttl:
-            return hit[1]
-        rows = (await session.exec(select(Alias).where(Alias.scope.in_(visible_scopes(guild_id))))).all()
-        mapping: dict[str, list[str]] = {}
-        for row in rows:
-            # As typed: query_tokens normalises the term itself (case matters for acronyms).
-            mapping.setdefault(row.term, []).append(row.canonical)
-        self._entries[guild_id] = (time.monotonic(), mapping)
-        return mapping
-
-
-def alias_cache(app) -> AliasCache:
-    cache = getattr(app, "_alias_cache", None)
-    if cache is None:
-        cache = app._alias_cache = AliasCache()
-    return cache
 
 
 def _prior(kind: str, speaker: str | None, is_claim: bool) -> float:
@@ -89,7 +62,7 @@ def _prior(kind: str, speaker: str | None, is_claim: bool) -> float:
 
 
 @db_retry
-async def lookup(app, topic: str, *, guild_id: int | None, limit: int = 5, log_query: bool = True,
+async def lookup(app: Counterpoint, topic: str, *, guild_id: int | None, limit: int = 5, log_query: bool = True,
                  user_id: int | None = None, private: bool = False) -> LookupAnswer:
     """Best quotes for `topic`, visible to `guild_id`. Empty results mean nothing matched.
 
@@ -100,7 +73,7 @@ async def lookup(app, topic: str, *, guild_id: int | None, limit: int = 5, log_q
     topic = clean_topic(topic)
     normalized = normalize_topic(topic)
     async with app.sessions() as session:
-        aliases = await alias_cache(app).get(session, guild_id)
+        aliases = await app.aliases.get(session, guild_id)
         tokens = query_tokens(topic, aliases)
         results: list[LookupResult] = []
         if tokens:
@@ -216,7 +189,7 @@ async def _build_results(session, hits, *, guild_id: int | None, limit: int,
 
 
 @db_retry(attempts=3, base_delay=0.05, max_delay=0.2)  # Discord waits 3 s at most
-async def autocomplete(app, current: str, *, guild_id: int | None, limit: int = 25,
+async def autocomplete(app: Counterpoint, current: str, *, guild_id: int | None, limit: int = 25,
                        user_id: int | None = None) -> list[str]:
     """Suggestions for the topic option: the member's own recent topics, topics many members
     of this guild asked publicly, aliases, titles and claims that match.
@@ -250,7 +223,7 @@ async def autocomplete(app, current: str, *, guild_id: int | None, limit: int = 
                 frequent = frequent.where(matching)
             for topic, _ in (await session.exec(frequent.limit(10))).all():
                 add(topic)
-        aliases = await alias_cache(app).get(session, guild_id)
+        aliases = await app.aliases.get(session, guild_id)
         for term in sorted(aliases):
             if needle in term.lower():
                 add(term)

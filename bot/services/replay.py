@@ -7,6 +7,8 @@ be replayed from another.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import replace
 
 from bot.errors import NotFound
@@ -15,8 +17,11 @@ from bot.results import LookupAnswer
 from bot.retry import with_db_retry
 from bot.services.lookup import lookup
 
+if TYPE_CHECKING:
+    from bot.app import Counterpoint
 
-async def replay_lookup(app, query_log_id: int, *, guild_id: int | None, limit: int = 5,
+
+async def replay_lookup(app: Counterpoint, query_log_id: int, *, guild_id: int | None, limit: int = 5,
                         user_id: int | None = None) -> LookupAnswer:
     """Re-run a logged lookup. A private one only for its asker (`user_id`)."""
     if not 1 <= query_log_id <= MAX_ID:

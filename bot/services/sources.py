@@ -13,7 +13,7 @@ import logging
 import math
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from sqlalchemy import func
@@ -31,6 +31,9 @@ from bot.services._common import check_id
 from bot.services.verdicts import verdicts_and_drift
 from bot.stance.service import CandidateLimits, detect_links
 from bot.validate import check_file_name, human_size
+
+if TYPE_CHECKING:
+    from bot.app import Counterpoint
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +66,7 @@ async def _parse(raw: str | bytes, filename: str, sidecar: dict | None, override
 INGEST_STAGES = ("reading the text", "storing passages", "finding counter-evidence", "updating the search index")
 
 
-async def ingest_document(app, raw: str | bytes, *, filename: str, guild_id: int | None, actor: str,
+async def ingest_document(app: Counterpoint, raw: str | bytes, *, filename: str, guild_id: int | None, actor: str,
                           overrides: dict | None = None, origin: str | None = None,
                           sidecar: dict | None = None, fetched_from: str | None = None,
                           progress: Callable[[str], None] | None = None) -> IngestReport:
@@ -81,7 +84,7 @@ async def ingest_document(app, raw: str | bytes, *, filename: str, guild_id: int
     return await store_parsed(app, article, origin=origin, guild_id=guild_id, actor=actor, progress=progress)
 
 
-async def store_parsed(app, article, *, origin: str, guild_id: int | None, actor: str,
+async def store_parsed(app: Counterpoint, article, *, origin: str, guild_id: int | None, actor: str,
                        progress: Callable[[str], None] | None = None) -> IngestReport:
     """Store one parsed article as the source `origin` (created/updated/unchanged/duplicate),
     its links and audit entry in one transaction, then bring the index up to date."""
@@ -150,7 +153,7 @@ def _trust_only_fetched_site(article, fetched_from: str):
 
 
 @db_retry
-async def _upload_origin(app, filename: str, guild_id: int | None, title: str) -> str:
+async def _upload_origin(app: Counterpoint, filename: str, guild_id: int | None, title: str) -> str:
     """Uploads are keyed by file name, so a corrected file updates its source in place; but a
     different article that happens to share a name ("article.txt") gets a source of its own."""
     origin = f"upload:{filename}"
@@ -162,7 +165,7 @@ async def _upload_origin(app, filename: str, guild_id: int | None, title: str) -
     return f"{origin}#{hashlib.sha256(title.encode()).hexdigest()[:12]}"
 
 
-async def ingest_file(app, path: Path, *, guild_id: int | None, actor: str, overrides: dict | None = None,
+async def ingest_file(app: Counterpoint, path: Path, *, guild_id: int | None, actor: str, overrides: dict | None = None,
                       progress: Callable[[str], None] | None = None) -> IngestReport:
     """Ingest a file from disk; a `<name>.meta.json` sidecar next to it supplies metadata.
 
@@ -186,7 +189,7 @@ def read_article_file(path: Path, max_bytes: int) -> bytes:
     return path.read_bytes()
 
 
-def file_origin(app, path: Path) -> str:
+def file_origin(app: Counterpoint, path: Path) -> str:
     """A file's stable identity: its path relative to the project (absolute elsewhere)."""
     try:
         rel = path.resolve().relative_to(Path(app.settings.seeds_dir).resolve().parent)
@@ -195,7 +198,7 @@ def file_origin(app, path: Path) -> str:
     return f"file:{rel.as_posix()}"
 
 
-async def ingest_url(app, url: str, *, guild_id: int | None, actor: str, overrides: dict | None = None) -> IngestReport:
+async def ingest_url(app: Counterpoint, url: str, *, guild_id: int | None, actor: str, overrides: dict | None = None) -> IngestReport:
     """Fetch a page safely (no private addresses, size and time caps) and ingest it."""
     from bot.fetch import fetch_article  # imported here: aiohttp session set-up is only needed for URLs
 
@@ -218,7 +221,7 @@ async def ingest_url(app, url: str, *, guild_id: int | None, actor: str, overrid
 
 
 @db_retry
-async def get_source(app, source_id: int, *, guild_id: int | None, include_removed: bool = False) -> SourceDetail:
+async def get_source(app: Counterpoint, source_id: int, *, guild_id: int | None, include_removed: bool = False) -> SourceDetail:
     check_id(source_id, "source")
     async with app.sessions() as session:
         source = (await session.exec(select(Source).where(
@@ -270,7 +273,7 @@ async def get_source(app, source_id: int, *, guild_id: int | None, include_remov
 
 
 @db_retry
-async def list_sources(app, *, guild_id: int | None, page: int = 1, per_page: int = 10,
+async def list_sources(app: Counterpoint, *, guild_id: int | None, page: int = 1, per_page: int = 10,
                        include_removed: bool = False) -> SourcePage:
     per_page = max(1, min(per_page, 25))
     async with app.sessions() as session:

@@ -8,6 +8,8 @@ a verdict rests on is the claim's links (`/curate link`); the export cites them.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import replace
 
 from sqlalchemy import and_, bindparam, select as sa_select
@@ -18,6 +20,9 @@ from bot.models import VERDICT_RATINGS, AuditLog, Claim, Passage, PassageDrift, 
 from bot.results import DriftInfo, VerdictInfo
 from bot.scope import visible
 from bot.services._common import check_id
+
+if TYPE_CHECKING:
+    from bot.app import Counterpoint
 
 MAX_NOTE = 1000
 RATING_HELP = ", ".join(VERDICT_RATINGS)
@@ -56,7 +61,7 @@ async def _claim_passage(session, guild_id: int | None, passage_id: int) -> Pass
     return passage
 
 
-async def set_verdict(app, *, guild_id: int | None, actor, claim_passage_id: int, rating: str,
+async def set_verdict(app: Counterpoint, *, guild_id: int | None, actor, claim_passage_id: int, rating: str,
                       note: str | None = None) -> tuple[VerdictInfo, bool]:
     """Record (or change) this owner's verdict on a claim. Returns (verdict, created)."""
     rating = parse_rating(rating)
@@ -84,7 +89,7 @@ async def set_verdict(app, *, guild_id: int | None, actor, claim_passage_id: int
         return info(row), created
 
 
-async def remove_verdict(app, *, guild_id: int | None, actor, claim_passage_id: int) -> VerdictInfo:
+async def remove_verdict(app: Counterpoint, *, guild_id: int | None, actor, claim_passage_id: int) -> VerdictInfo:
     check_id(claim_passage_id, "claim passage")
     async with app.sessions() as session:
         row = (await session.exec(select(Verdict).where(Verdict.scope == scope_key(guild_id),
@@ -99,7 +104,7 @@ async def remove_verdict(app, *, guild_id: int | None, actor, claim_passage_id: 
         return removed
 
 
-async def get_verdict(app, *, guild_id: int | None, claim_passage_id: int) -> VerdictInfo | None:
+async def get_verdict(app: Counterpoint, *, guild_id: int | None, claim_passage_id: int) -> VerdictInfo | None:
     async with app.sessions() as session:
         found = await verdicts_and_drift(session, [claim_passage_id], guild_id=guild_id)
     return found[0].get(claim_passage_id)

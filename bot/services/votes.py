@@ -1,6 +1,8 @@
 """Helpful / not helpful votes: one per user per answer (the quote shown), changeable."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -11,9 +13,12 @@ from bot.retry import db_retry
 from bot.scope import visible
 from bot.services._common import check_id
 
+if TYPE_CHECKING:
+    from bot.app import Counterpoint
+
 
 @db_retry
-async def vote(app, *, guild_id: int | None, user_id: int, passage_id: int, helpful: bool) -> VoteTally:
+async def vote(app: Counterpoint, *, guild_id: int | None, user_id: int, passage_id: int, helpful: bool) -> VoteTally:
     check_id(passage_id, "answer")
     async with app.sessions() as session:
         found = (await session.exec(select(Passage.id).join(Source, Source.id == Passage.source_id)
@@ -30,7 +35,7 @@ async def vote(app, *, guild_id: int | None, user_id: int, passage_id: int, help
 
 
 @db_retry
-async def tally(app, passage_id: int, *, guild_id: int | None, user_id: int | None = None) -> VoteTally:
+async def tally(app: Counterpoint, passage_id: int, *, guild_id: int | None, user_id: int | None = None) -> VoteTally:
     """Votes cast in this guild only: one server's members do not see another's activity."""
     async with app.sessions() as session:
         guild = Vote.guild_id.is_(None) if guild_id is None else Vote.guild_id == guild_id
