@@ -51,6 +51,24 @@ class PassageKind(str, enum.Enum):
     body = "body"
 
 
+# Column widths: the one source for every limit on what is stored (the services check input
+# against them; `bot.validate.CITATION_LIMITS`, what a moderator may type, stays within them).
+TITLE_MAX, SUBTITLE_MAX, OUTLET_MAX, AUTHOR_MAX, URL_MAX = 512, 1024, 256, 256, 2048
+ACTOR_MAX, ACTION_MAX, TARGET_MAX = 64, 32, 128
+AUDIT_DETAIL_MAX = 2000  # the detail column is Text; an audit line stays readable
+
+
+class DigestRunStatus(str, enum.Enum):
+    """A daily digest run (bot/digest/service.py): claimed by a worker, being sent, then sent,
+    failed (retried) or skipped."""
+
+    claimed = "claimed"
+    sending = "sending"
+    sent = "sent"
+    failed = "failed"
+    skipped = "skipped"
+
+
 class Stance(str, enum.Enum):
     counters = "counters"
     supports = "supports"
@@ -76,11 +94,11 @@ class Source(SQLModel, table=True):
     scope: str = Field(default=GLOBAL_SCOPE, max_length=32, index=True)
     # Where it came from: "file:seeds/x.txt", "url:https://...", "upload:name.txt".
     origin: str = Field(max_length=2048)
-    title: str = Field(max_length=512)
-    subtitle: str | None = Field(default=None, max_length=1024)
-    outlet: str | None = Field(default=None, max_length=256)
-    author: str | None = Field(default=None, max_length=256)
-    url: str | None = Field(default=None, max_length=2048)
+    title: str = Field(max_length=TITLE_MAX)
+    subtitle: str | None = Field(default=None, max_length=SUBTITLE_MAX)
+    outlet: str | None = Field(default=None, max_length=OUTLET_MAX)
+    author: str | None = Field(default=None, max_length=AUTHOR_MAX)
+    url: str | None = Field(default=None, max_length=URL_MAX)
     canonical_url: str | None = Field(default=None, max_length=2048, index=True)
     published: date | None = None
     published_inferred: bool = False
@@ -198,9 +216,9 @@ class AuditLog(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     guild_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
-    actor_id: str = Field(max_length=64)
-    action: str = Field(max_length=32)
-    target: str = Field(default="", max_length=128)
+    actor_id: str = Field(max_length=ACTOR_MAX)
+    action: str = Field(max_length=ACTION_MAX)
+    target: str = Field(default="", max_length=TARGET_MAX)
     detail: str = Field(default="", sa_type=Text)
     created_at: datetime = _ts(index=True)
 
@@ -230,7 +248,7 @@ class DigestRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     guild_id: int = Field(sa_type=BigInteger, index=True)
     local_date: date
-    status: str = Field(default="claimed", max_length=16)  # claimed | sending | sent | failed | skipped (bot/digest/service.py)
+    status: str = Field(default=DigestRunStatus.claimed.value, max_length=16)  # DigestRunStatus
     message_id: int | None = Field(default=None, sa_type=BigInteger)
     error: str | None = Field(default=None, sa_type=Text)
     attempts: int = 0

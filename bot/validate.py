@@ -13,6 +13,8 @@ import unicodedata
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+from datetime import date
+
 from bot.errors import BadInput
 
 # Extension -> format handed to ingestion. The extension decides, because Discord's
@@ -341,3 +343,15 @@ def check_url_option(url: str | None) -> str:
     if problem:
         raise BadInput(problem)
     return cleaned
+
+
+def typed_date(value) -> date | None:
+    """A date a person typed (`--date`, `/curate add date:`, `/curate edit`): YYYY-MM-DD only.
+    The one parser for typed dates; a page's own metadata is read leniently by
+    `bot.ingest.dates.parse_date` instead."""
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise BadInput(f"`{value}` is not a date: use YYYY-MM-DD, for example 2021-01-12.") from None

@@ -24,7 +24,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import BadInput
-from bot.models import MAX_ID
+from bot.models import MAX_ID, Stance
 from bot.render import embeds
 from bot.models import VERDICT_RATINGS
 from bot.drift import service as drift
@@ -39,7 +39,7 @@ NONE = discord.AllowedMentions.none()
 MAX_TITLE, MAX_OUTLET, MAX_AUTHOR = CITATION_LIMITS["title"], CITATION_LIMITS["outlet"], CITATION_LIMITS["author"]
 MAX_DATE, MAX_URL = CITATION_LIMITS["date"], CITATION_LIMITS["url"]
 MAX_RATIONALE, MAX_TERM, MAX_CANONICAL = 300, 100, 200
-STANCES = [app_commands.Choice(name=s, value=s) for s in ("counters", "supports", "context")]
+STANCES = [app_commands.Choice(name=s.value, value=s.value) for s in Stance]
 RATINGS = [app_commands.Choice(name=r, value=r) for r in VERDICT_RATINGS]
 EXPORTS = [app_commands.Choice(name="ClaimReview (verdicts, schema.org)", value="claimreview"),
            app_commands.Choice(name="Web Annotation (stance links, W3C)", value="annotations")]

@@ -13,13 +13,14 @@ from pathlib import Path
 
 from bot.console.registry import Console, command, parse_id, parse_options, split_args
 from bot.errors import BadInput
+from bot.models import Stance
 from bot.render import console as render
 from bot.services import curation, sources
 from bot.validate import check_url_option, citation_options, clean_option
 
 CITATION = ("title", "outlet", "author", "date", "url")
 CITATION_USAGE = "[--title T] [--outlet O] [--author A] [--date YYYY-MM-DD] [--url U]"
-STANCES = ("counters", "supports", "context")
+STANCES = tuple(s.value for s in Stance)
 MAX_RATIONALE, MAX_TERM, MAX_CANONICAL = 300, 100, 200  # as the /curate options (cogs/curate.py)
 
 

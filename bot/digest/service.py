@@ -37,7 +37,7 @@ from bot.digest.load import load_digest_content
 from bot.digest.schedule import due_date, local_date, next_slot
 from bot.digest.settings import DigestSettings, get_settings, settings_value
 from bot.errors import BadInput, CounterpointError
-from bot.models import DigestRun, GuildSettings, as_utc
+from bot.models import DigestRun, DigestRunStatus, GuildSettings, as_utc
 from bot.render.digest import DigestMessage, compose_digest
 from bot.retry import db_retry, log_failure
 
@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 RETRY_AFTER = timedelta(minutes=5)
 STALE_CLAIM = timedelta(minutes=10)  # far longer than loading + composing ever takes
-CLAIMED, SENDING, SENT, FAILED, SKIPPED = "claimed", "sending", "sent", "failed", "skipped"
+CLAIMED, SENDING, SENT, FAILED, SKIPPED = (s.value for s in DigestRunStatus)
 
 # send(channel_id, messages) posts the messages in order and returns the first message's id.
 SendDigest = Callable[[int, list[DigestMessage]], Awaitable[int | None]]

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from bot.digest.content import QUIET_MODES
 from bot.digest.schedule import format_time, parse_time, parse_timezone
 from bot.errors import BadInput
-from bot.models import AuditLog, GuildSettings, as_utc, utcnow
+from bot.audit import audit_row
+from bot.models import GuildSettings, as_utc, utcnow
 from bot.retry import db_retry
 
 if TYPE_CHECKING:
@@ -109,6 +110,6 @@ async def _change(app: Counterpoint, guild_id: int, actor, action: str, target: 
             row.digest_schedule_changed_at = row.updated_at
         session.add(row)
         detail = ", ".join(f"{name}: {before[name]!r} -> {value!r}" for name, value in changes.items())
-        session.add(AuditLog(guild_id=guild_id, actor_id=str(actor), action=action, target=target[:128], detail=detail))
+        session.add(audit_row(guild_id=guild_id, actor=actor, action=action, target=target, detail=detail))
         await session.commit()
         return settings_value(row)

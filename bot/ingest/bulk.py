@@ -31,14 +31,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.errors import BadInput
 from bot.ingest.pipeline import canonical_url, content_hash
-from bot.models import AuditLog, IndexChange, Passage, PassageKind, Source, SourceStatus, scope_key, utcnow
+from bot.models import TITLE_MAX, AuditLog, IndexChange, Passage, PassageKind, Source, SourceStatus, scope_key, utcnow
 from bot.scope import visible_scopes
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH_PASSAGES = 5_000
 ANCHOR_CHARS = 32  # prefix/suffix length, as in the parser (W3C TextQuoteSelector context)
-MAX_TITLE = 512
+MAX_TITLE = TITLE_MAX
 MAX_ORIGIN = 2048
 MAX_URL = 2048
 MAX_NAME = 256  # outlet, author

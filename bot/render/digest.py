@@ -219,7 +219,7 @@ def _citation(quote: Quote) -> str:
 def status_text(status: "DigestStatus", *, guild_id: int) -> str:
     """What `/digest status` says (plain text; channel mentions never ping)."""
     # Imported here: bot.digest.service renders its messages with this module.
-    from bot.digest.service import CLAIMED, FAILED, SENDING, SENT, SKIPPED
+    from bot.digest.service import CLAIMED, FAILED, SENDING, SENT, SKIPPED  # DigestRunStatus
 
     s = status.settings
     if s.active:

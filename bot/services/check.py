@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam
 from sqlmodel import select
 
-from bot.models import Passage, Source
+from bot.models import Passage, Source, Stance
 from bot.results import CheckAnswer, CheckPassage, CounterItem, Location, SourceRef, SourceVerdict
 from bot.search.normalize import index_tokens, query_tokens
 from bot.scope import bound_visibility_params, bound_visible, source_columns, source_ref_from_row, visible_scopes
@@ -199,7 +199,7 @@ def _reported_and_rebutted(group: list[RankedPassage], contested: dict[int, list
 def _rebuttal_passage(item: CounterItem, claim: RankedPassage, p_counters: float) -> CheckPassage:
     opening = " ".join(claim.text.split()[:8])
     why = J.cut_rationale(f"model counters {p_counters:.2f} · rebuts the reported claim “{opening}…” · {item.rationale}")
-    return CheckPassage(item.passage_id, item.text, "counters", round(min(item.confidence, p_counters), 3), why,
+    return CheckPassage(item.passage_id, item.text, Stance.counters.value, round(min(item.confidence, p_counters), 3), why,
                         item.location, item.speaker)
 
 

@@ -9,31 +9,33 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from datetime import date
 
 
 from sqlalchemy import func
 from sqlmodel import select
 
 from bot.errors import BadInput, NotAllowed, NotFound
-from bot.models import (Alias, AuditLog, Claim, GuildSettings, IndexChange, Link, LinkOrigin, LinkStatus,
-                        Passage, Source, SourceStatus, Stance, scope_key, utcnow)
+from bot.audit import audit_row
+from bot.models import (TITLE_MAX, OUTLET_MAX, AUTHOR_MAX, URL_MAX, Alias, AuditLog, Claim, GuildSettings,
+                        IndexChange, Link, LinkOrigin, LinkStatus, Passage, Source, SourceStatus, Stance, scope_key,
+                        utcnow)
 from bot.results import AuditEntry, SourceRef
 from bot.search.normalize import normalize_topic
 from bot.scope import source_ref, visible, visible_scopes
 from bot.services._common import check_id
 from bot.stance.service import CandidateLimits, detect_links
 from bot.retry import db_retry
+from bot.validate import typed_date
 
 if TYPE_CHECKING:
     from bot.app import Counterpoint
 
 EDITABLE_FIELDS = ("title", "outlet", "author", "published", "url")
-MAX_FIELD = {"title": 512, "outlet": 256, "author": 256, "url": 2048}
+MAX_FIELD = {"title": TITLE_MAX, "outlet": OUTLET_MAX, "author": AUTHOR_MAX, "url": URL_MAX}
 
 
 def _audit(session, *, guild_id, actor, action, target, detail="") -> None:
-    session.add(AuditLog(guild_id=guild_id, actor_id=str(actor), action=action, target=target, detail=detail[:2000]))
+    session.add(audit_row(guild_id=guild_id, actor=actor, action=action, target=target, detail=detail))
 
 
 @db_retry
@@ -85,11 +87,8 @@ async def edit_source(app: Counterpoint, source_id: int, *, guild_id: int, actor
     for name, value in changes.items():
         if name in MAX_FIELD and len(str(value)) > MAX_FIELD[name]:
             raise BadInput(f"{name} is too long (max {MAX_FIELD[name]} characters).")
-    if "published" in changes and not isinstance(changes["published"], date):
-        try:
-            changes["published"] = date.fromisoformat(str(changes["published"]).strip())
-        except ValueError:
-            raise BadInput("The date must look like YYYY-MM-DD, for example 2021-01-12.") from None
+    if "published" in changes:
+        changes["published"] = typed_date(changes["published"])
     async with app.sessions() as session:
         source = await _owned_source(session, source_id, guild_id)
         for name, value in changes.items():

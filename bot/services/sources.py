@@ -11,7 +11,6 @@ import dataclasses
 import hashlib
 import logging
 import math
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
@@ -21,16 +20,17 @@ from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from bot.errors import BadInput, DatabaseUnavailable, NotFound
+from bot.audit import audit_row
 from bot.ingest.parse import load_sidecar, parse_article
 from bot.ingest.pipeline import StoreResult, canonical_url, find_duplicate, store_article
-from bot.models import AuditLog, Claim, Link, LinkStatus, Passage, Source, SourceCheck, as_utc, scope_key
+from bot.models import Claim, Link, LinkStatus, Passage, Source, SourceCheck, Stance, as_utc, scope_key
 from bot.retry import db_retry, log_failure, with_db_retry
 from bot.results import ClaimSummary, IngestReport, LinkSummary, SourceCheckInfo, SourceDetail, SourcePage
 from bot.scope import link_owner_visible, source_ref, visible
 from bot.services._common import check_id
 from bot.services.verdicts import verdicts_and_drift
 from bot.stance.service import CandidateLimits, detect_links
-from bot.validate import check_file_name, human_size
+from bot.validate import check_file_name, human_size, typed_date
 
 if TYPE_CHECKING:
     from bot.app import Counterpoint
@@ -41,19 +41,10 @@ log = logging.getLogger(__name__)
 THREAD_PARSE_CHARS = 20_000
 
 
-def _parse_date(value) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise BadInput(f"`{value}` is not a date: use YYYY-MM-DD, for example 2021-01-12.") from None
-
-
 def _clean_overrides(overrides: dict | None) -> dict:
     cleaned = {k: v for k, v in (overrides or {}).items() if v not in (None, "")}
     if "published" in cleaned:
-        cleaned["published"] = _parse_date(cleaned["published"])
+        cleaned["published"] = typed_date(cleaned["published"])
     return cleaned
 
 
@@ -101,9 +92,9 @@ async def store_parsed(app: Counterpoint, article, *, origin: str, guild_id: int
                     stats = await detect_links(session, result.source_id, index=app.index,
                                                limits=CandidateLimits.from_settings(app.settings))
                     links = stats.total
-                    session.add(AuditLog(guild_id=guild_id, actor_id=actor, action=f"source.{result.status}",
-                                         target=f"source:{result.source_id}",
-                                         detail=f"{article.title[:200]} ({origin[:300]})"))
+                    session.add(audit_row(guild_id=guild_id, actor=actor, action=f"source.{result.status}",
+                                          target=f"source:{result.source_id}",
+                                          detail=f"{article.title[:200]} ({origin[:300]})"))
                 await session.commit()
             except BaseException:
                 await session.rollback()
@@ -252,7 +243,7 @@ async def get_source(app: Counterpoint, source_id: int, *, guild_id: int | None,
                 .order_by(Link.claim_passage_id, Link.id))).all()
         counters: dict[int, int] = {}
         for link, *_ in links:
-            if link.stance == "counters":
+            if link.stance == Stance.counters.value:
                 counters[link.claim_passage_id] = counters.get(link.claim_passage_id, 0) + 1
         verdicts, drift = await verdicts_and_drift(session, claim_ids, guild_id=guild_id)
         check = await session.get(SourceCheck, source_id)

@@ -16,7 +16,8 @@ from sqlalchemy import and_, bindparam, select as sa_select
 from sqlmodel import select
 
 from bot.errors import BadInput, NotFound
-from bot.models import VERDICT_RATINGS, AuditLog, Claim, Passage, PassageDrift, Source, Verdict, scope_key, utcnow
+from bot.audit import audit_row
+from bot.models import VERDICT_RATINGS, Claim, Passage, PassageDrift, Source, Verdict, scope_key, utcnow
 from bot.results import DriftInfo, VerdictInfo
 from bot.scope import visible
 from bot.services._common import check_id
@@ -81,9 +82,9 @@ async def set_verdict(app: Counterpoint, *, guild_id: int | None, actor, claim_p
         else:
             row.rating, row.note, row.updated_by, row.updated_at = rating, note, str(actor), utcnow()
         session.add(row)
-        session.add(AuditLog(guild_id=guild_id, actor_id=str(actor), action="verdict.set" if created else "verdict.edit",
-                             target=f"passage:{claim_passage_id}",
-                             detail=(f"{rating}: {note}" + (f" (was {before})" if before else ""))[:2000]))
+        session.add(audit_row(guild_id=guild_id, actor=actor, action="verdict.set" if created else "verdict.edit",
+                              target=f"passage:{claim_passage_id}",
+                              detail=f"{rating}: {note}" + (f" (was {before})" if before else "")))
         await session.commit()
         await session.refresh(row)
         return info(row), created
@@ -98,8 +99,8 @@ async def remove_verdict(app: Counterpoint, *, guild_id: int | None, actor, clai
             raise NotFound(f"No verdict on claim #{claim_passage_id} on this server.")
         removed = info(row)
         await session.delete(row)
-        session.add(AuditLog(guild_id=guild_id, actor_id=str(actor), action="verdict.remove",
-                             target=f"passage:{claim_passage_id}", detail=f"{row.rating}: {row.note}"[:2000]))
+        session.add(audit_row(guild_id=guild_id, actor=actor, action="verdict.remove",
+                              target=f"passage:{claim_passage_id}", detail=f"{row.rating}: {row.note}"))
         await session.commit()
         return removed
 
