@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 WINDOW = timedelta(hours=24)
 MAX_NEW_SOURCES = 10
-MAX_COUNTERS = 12  # pairs; compose groups them by claim
+MAX_COUNTERS = 12  # pairs; bot.render.digest groups them by claim
 MAX_TOPICS = 5
 MAX_QOTD_COUNTERS = 3
 MAX_DRIFTED = 10

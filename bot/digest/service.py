@@ -4,7 +4,7 @@ The protocol, all in the database (so it holds for any number of bot processes):
 1. claim: INSERT a `digest_run` row for (guild, local date). The unique constraint lets one
    INSERT win; the others fail with IntegrityError and back off. A `failed` row may be
    re-claimed, atomically, by `UPDATE ... WHERE status='failed' AND attempts < N`.
-2. compose, then mark the row `sending` (only if the claim is still ours), then send through
+2. render (`bot.render.digest`), then mark the row `sending` (only if the claim is still ours), then send through
    the `send` callable the front end provides.
 3. record the outcome on the row: sent (with the message id), skipped (quiet day, guild
    chose `skip`), or failed (with the error, shown by `/digest status`).
