@@ -38,7 +38,7 @@ def _app(interaction: discord.Interaction):
 
 
 async def _replay_for(interaction: discord.Interaction, log_id: int, index: int, *,
-                      user_id: int | None = None) -> LookupAnswer | None:
+                      user_id: int) -> LookupAnswer | None:
     """The logged lookup re-run, when it still has result `index`; otherwise the (deferred)
     reply says so and None is returned."""
     answer = await replay_lookup(_app(interaction), log_id, guild_id=interaction.guild_id,
@@ -159,7 +159,8 @@ class WhyButton(_OneResult, discord.ui.DynamicItem[discord.ui.Button], template=
     @answers_errors
     async def callback(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        answer = await _replay_for(interaction, self.log_id, self.index)
+        # The asker's id: a private lookup is replayed for its asker only (bot.services.replay).
+        answer = await _replay_for(interaction, self.log_id, self.index, user_id=interaction.user.id)
         if answer is None:
             return
         explained = await explain_answer(_app(interaction), answer, guild_id=interaction.guild_id,

@@ -98,6 +98,15 @@ async def test_another_member_cannot_replay_a_private_lookup(harness):
     assert not own.followups or "no longer on file" not in (own.followups[0].body.get("content") or "")
 
 
+async def test_why_this_on_a_private_lookup_answers_its_asker_only(harness):
+    ex = await ask(harness, "Iran al-Qaeda 9/11", user_id=ALICE, private=True)
+    why_id = next(i for i in button_ids(ex.final_message) if i.startswith("cp:why:"))
+    own = await harness.click(why_id, ex.final_message, guild_id=GUILD, user_id=ALICE)
+    assert own.final_message["embeds"][0]["title"].startswith("Why result 1 (passage #")
+    other = await harness.click(why_id, ex.final_message, guild_id=GUILD, user_id=BOB)
+    assert "no longer on file" in other.followups[0].body["content"]
+
+
 async def test_forget_deletes_the_members_history_and_unlinks_their_votes(harness):
     await ask(harness, SECRET, user_id=ALICE, private=True)
     await ask(harness, "Iran al-Qaeda 9/11", user_id=ALICE, guild_id=None)
