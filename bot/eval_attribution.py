@@ -61,17 +61,8 @@ def name_words(source: str, *, text: str = "", start: int | None = None) -> set[
 
     A capitalised first word at the start of a sentence ("Sources said") is a name only if the
     article never writes it in lower case."""
-    words = set()
-    for i, m in enumerate(_WORD.finditer(source)):
-        word = m.group(0)
-        key = _key(word)
-        if not word[0].isupper() or not key or key in _NOT_NAMES:
-            continue
-        if i == 0 and start is not None and _SENTENCE_START.search(text[max(0, start - 4):start] if start else ""):
-            if _written_lower(key, text):
-                continue
-        words.add(key)
-    return words
+    opens_sentence = start is not None and bool(_SENTENCE_START.search(text[max(0, start - 4):start] if start else ""))
+    return _capitalised_keys(source, lambda key: not (opens_sentence and _written_lower(key, text)))
 
 
 def speaker_words(speaker: str | None, text: str = "") -> set[str]:
@@ -80,13 +71,19 @@ def speaker_words(speaker: str | None, text: str = "") -> set[str]:
     "Lawyer"), so it is a name only if the article never writes it in lower case."""
     if not speaker:
         return set()
+    return _capitalised_keys(speaker, lambda key: not (text and _written_lower(key, text)))
+
+
+def _capitalised_keys(phrase: str, first_is_name) -> set[str]:
+    """The keys of `phrase`'s capitalised words that can be names; its first word only when
+    `first_is_name(key)` (a sentence's first word is capitalised whatever it is)."""
     words = set()
-    for i, m in enumerate(_WORD.finditer(speaker)):
+    for i, m in enumerate(_WORD.finditer(phrase)):
         word = m.group(0)
         key = _key(word)
         if not word[0].isupper() or not key or key in _NOT_NAMES:
             continue
-        if i == 0 and text and _written_lower(key, text):
+        if i == 0 and not first_is_name(key):
             continue
         words.add(key)
     return words

@@ -28,8 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Awaitable, Callable, Collection
 
-from sqlalchemy import or_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import update
 from sqlmodel import select
 
 from bot.digest.content import DigestContent
@@ -37,6 +36,7 @@ from bot.digest.load import load_digest_content
 from bot.digest.schedule import due_date, local_date, next_slot
 from bot.digest.settings import DigestSettings, get_settings, settings_value
 from bot.errors import BadInput, CounterpointError
+from bot.runs import claim_run
 from bot.models import DigestRun, DigestRunStatus, GuildSettings, as_utc
 from bot.render.digest import DigestMessage, compose_digest
 from bot.retry import db_retry, log_failure
@@ -123,30 +123,12 @@ async def claim_slot(app: Counterpoint, *, guild_id: int, local_date: date, work
                      max_attempts: int = MAX_ATTEMPTS, retry_after: timedelta = RETRY_AFTER) -> bool:
     """Take the (guild, local date) slot. True for exactly one caller per slot (or per retry)."""
     now = _utc(now)
-    async with app.sessions() as session:
-        session.add(DigestRun(guild_id=guild_id, local_date=local_date, status=CLAIMED, attempts=1,
-                              claimed_by=worker, claimed_at=now))
-        try:
-            await session.commit()
-            return True
-        except IntegrityError:
-            await session.rollback()
-        # Someone has the slot. If their attempt failed (and may be retried), or they died
-        # before sending, take it over: the WHERE makes the take-over a race one UPDATE wins.
-        result = await session.exec(
-            update(DigestRun)
-            .where(DigestRun.guild_id == guild_id, DigestRun.local_date == local_date,
-                   DigestRun.attempts < max_attempts, _retryable(now, retry_after))
-            .values(status=CLAIMED, attempts=DigestRun.attempts + 1, claimed_by=worker, claimed_at=now,
-                    finished_at=None))
-        await session.commit()
-        return result.rowcount == 1
-
-
-def _retryable(now: datetime, retry_after: timedelta):
-    """SQL: a failed attempt old enough to retry, or a claim abandoned before sending."""
-    return or_((DigestRun.status == FAILED) & (DigestRun.finished_at <= now - retry_after),
-               (DigestRun.status == CLAIMED) & (DigestRun.claimed_at <= now - STALE_CLAIM))
+    # Someone may have the slot: if their attempt failed (and may be retried), or they died
+    # before sending, it is taken over (bot/runs.py).
+    return await claim_run(app, DigestRun(guild_id=guild_id, local_date=local_date, status=CLAIMED, attempts=1,
+                                          claimed_by=worker, claimed_at=now),
+                           key=(DigestRun.guild_id == guild_id, DigestRun.local_date == local_date), worker=worker,
+                           now=now, max_attempts=max_attempts, retry_after=retry_after, stale_after=STALE_CLAIM)
 
 
 async def mark_sending(app: Counterpoint, *, guild_id: int, local_date: date, worker: str) -> bool:
@@ -279,7 +261,7 @@ async def _post(app: Counterpoint, settings: DigestSettings, day: date, now: dat
 
 
 def _may_retake(run: DigestRun, now: datetime, max_attempts: int, retry_after: timedelta) -> bool:
-    """Python twin of `_retryable` for the cheap pre-filter (the claim re-checks in SQL)."""
+    """Python twin of `bot.runs.claim_run`'s take-over condition, for the cheap pre-filter (the claim re-checks in SQL)."""
     if run.attempts >= max_attempts:
         return False
     if run.status == FAILED:

@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Callable
 
-from sqlalchemy import or_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import update
 from sqlmodel import select
 
 from bot.drift.anchor import CHANGED, GONE, INTACT, MOVED, Found, reanchor, worst
 from bot.errors import BadInput, CounterpointError, FetchFailed, NotFound
+from bot.runs import claim_run
 from bot.models import (Passage, PassageDrift, Source, SourceCheck, SourceStatus, VerifyRun, as_utc, utcnow)
 
 if TYPE_CHECKING:
@@ -197,22 +197,9 @@ def week_slot(now: datetime) -> datetime:
 
 async def claim_week(app: Counterpoint, week: date, *, worker: str, now: datetime) -> bool:
     """Take this week's run. True for exactly one caller per week (or per retry)."""
-    async with app.sessions() as session:
-        session.add(VerifyRun(week=week, status=CLAIMED, claimed_by=worker, claimed_at=now, attempts=1))
-        try:
-            await session.commit()
-            return True
-        except IntegrityError:
-            await session.rollback()
-        result = await session.exec(
-            update(VerifyRun)
-            .where(VerifyRun.week == week, VerifyRun.attempts < MAX_ATTEMPTS,
-                   or_((VerifyRun.status == CLAIMED) & (VerifyRun.claimed_at <= now - STALE_CLAIM),
-                       (VerifyRun.status == FAILED) & (VerifyRun.finished_at <= now - RETRY_AFTER)))
-            .values(status=CLAIMED, claimed_by=worker, claimed_at=now, attempts=VerifyRun.attempts + 1,
-                    finished_at=None, error=None))
-        await session.commit()
-        return result.rowcount == 1
+    return await claim_run(app, VerifyRun(week=week, status=CLAIMED, claimed_by=worker, claimed_at=now, attempts=1),
+                           key=(VerifyRun.week == week,), worker=worker, now=now, max_attempts=MAX_ATTEMPTS,
+                           retry_after=RETRY_AFTER, stale_after=STALE_CLAIM, reset={"error": None})
 
 
 async def _finish(app: Counterpoint, week: date, worker: str, now: datetime, **values) -> None:
