@@ -23,16 +23,20 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from bot.audit import audit_row
 from bot.errors import BadInput
 from bot.ingest.pipeline import canonical_url, content_hash
 from bot.models import TITLE_MAX, AuditLog, IndexChange, Passage, PassageKind, Source, SourceStatus, scope_key, utcnow
 from bot.scope import visible_scopes
+
+if TYPE_CHECKING:
+    from bot.app import Counterpoint
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +161,7 @@ def _insert_ignoring_conflicts(dialect: str):
     return stmt.on_conflict_do_nothing(index_elements=[table.c.scope, table.c.origin])
 
 
-async def _write_batch(app, batch: list[_PreparedDoc], *, guild_id: int | None, actor: str, report: BulkReport) -> None:
+async def _write_batch(app: Counterpoint, batch: list[_PreparedDoc], *, guild_id: int | None, actor: str, report: BulkReport) -> None:
     """One transaction: the new sources, their passages, their index changes, one audit row."""
     scope = scope_key(guild_id)
     visible = visible_scopes(guild_id)
@@ -195,9 +199,9 @@ async def _write_batch(app, batch: list[_PreparedDoc], *, guild_id: int | None, 
         ids = sorted(source_id for source_id, _ in inserted)
         await conn.execute(insert(IndexChange.__table__),
                            [{"source_id": sid, "op": "upsert", "created_at": now} for sid in ids])
-        await conn.execute(insert(AuditLog.__table__).values(
-            guild_id=guild_id, actor_id=actor[:64], action="source.bulk", target=f"sources:{len(ids)}",
-            detail=f"{len(ids)} sources, {len(passage_rows)} passages (ids {ids[0]}-{ids[-1]})", created_at=now))
+        audit = audit_row(guild_id=guild_id, actor=actor, action="source.bulk", target=f"sources:{len(ids)}",
+                          detail=f"{len(ids)} sources, {len(passage_rows)} passages (ids {ids[0]}-{ids[-1]})")
+        await conn.execute(insert(AuditLog.__table__).values(**audit.model_dump(exclude={"id", "created_at"}), created_at=now))
     report.created += len(inserted)
     report.passages += len(passage_rows)
     report.source_ids.extend(ids)
@@ -219,12 +223,12 @@ async def refresh_planner_statistics(engine) -> None:
             await conn.exec_driver_sql("ANALYZE source, passage, claim, link, index_change")
 
 
-async def _indexed_passages_before(app) -> int:
+async def _indexed_passages_before(app: Counterpoint) -> int:
     async with app.engine.connect() as conn:
         return (await conn.execute(select(func.count()).select_from(Passage))).scalar_one()
 
 
-async def bulk_ingest(app, documents: Iterable[BulkDocument], *, guild_id: int | None = None, actor: str = "bulk",
+async def bulk_ingest(app: Counterpoint, documents: Iterable[BulkDocument], *, guild_id: int | None = None, actor: str = "bulk",
                       batch_size: int = DEFAULT_BATCH_PASSAGES, progress: Callable[[int], object] | None = None,
                       detect_stance: bool = False) -> BulkReport:
     """Store many pre-segmented documents as sources, then bring the search index up to date.
@@ -258,7 +262,7 @@ async def bulk_ingest(app, documents: Iterable[BulkDocument], *, guild_id: int |
     return report
 
 
-async def _update_index(app, report: BulkReport, passages_before: int) -> None:
+async def _update_index(app: Counterpoint, report: BulkReport, passages_before: int) -> None:
     """Rebuild when the batch is a large share of the corpus, otherwise catch up."""
     await refresh_planner_statistics(app.engine)
     started = time.perf_counter()
@@ -271,7 +275,7 @@ async def _update_index(app, report: BulkReport, passages_before: int) -> None:
     report.index_seconds = time.perf_counter() - started
 
 
-async def _detect_stance(app, source_ids: list[int]) -> int:
+async def _detect_stance(app: Counterpoint, source_ids: list[int]) -> int:
     """Opt-in: run the automatic stance detection per new source (one transaction each)."""
     from bot.stance.service import CandidateLimits, detect_links
 

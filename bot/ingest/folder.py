@@ -21,11 +21,12 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy import insert
 from sqlmodel import select
 
+from bot.audit import audit_row, source_detail
 from bot.db import chunked
 from bot.errors import CounterpointError
 from bot.ingest.parse import load_sidecar, parse_article
@@ -34,6 +35,9 @@ from bot.ingest.types import ParsedArticle
 from bot.models import AuditLog, Claim, IndexChange, Passage, Source, SourceStatus, scope_key, utcnow
 from bot.scope import visible_scopes
 from bot.results import IngestReport
+
+if TYPE_CHECKING:
+    from bot.app import Counterpoint
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +101,7 @@ def _parse_batch(files: list[Path], start: int, max_bytes: int, origin_of) -> tu
     return out, index
 
 
-async def ingest_folder(app, files: list[Path], *, actor: str = "cli", guild_id: int | None = None,
+async def ingest_folder(app: Counterpoint, files: list[Path], *, actor: str = "cli", guild_id: int | None = None,
                         on_file: Callable[[FileOutcome], object] | None = None) -> FolderReport:
     """Ingest `files` in order; `on_file(outcome)` after each (a progress bar, a line)."""
     from bot.services.sources import file_origin
@@ -114,7 +118,7 @@ async def ingest_folder(app, files: list[Path], *, actor: str = "cli", guild_id:
     return report
 
 
-async def _ingest_batch(app, batch: list, *, actor: str, guild_id: int | None) -> list[FileOutcome]:
+async def _ingest_batch(app: Counterpoint, batch: list, *, actor: str, guild_id: int | None) -> list[FileOutcome]:
     from bot.services.sources import store_parsed
 
     scope = scope_key(guild_id)
@@ -168,7 +172,7 @@ async def _audited(session, source_ids: list[int]) -> set[int]:
     return done
 
 
-async def _write_new(app, new: list[_Parsed], *, guild_id: int | None,
+async def _write_new(app: Counterpoint, new: list[_Parsed], *, guild_id: int | None,
                      actor: str) -> tuple[dict[str, int], dict[str, tuple[int, str]]]:
     """One transaction: sources, passages, claims and index changes of the new files, in
     file order. Returns (origin -> source id) stored, (origin -> (id, title)) duplicates:
@@ -246,7 +250,7 @@ async def _write_new(app, new: list[_Parsed], *, guild_id: int | None,
     return stored, resolved
 
 
-async def _detect_new(app, fresh: dict[str, int], titles: dict[str, str], *, actor: str,
+async def _detect_new(app: Counterpoint, fresh: dict[str, int], titles: dict[str, str], *, actor: str,
                       guild_id: int | None) -> dict[int, int]:
     """Counter-evidence of newly stored sources (each seeing only sources numbered below it,
     as when ingested one by one), and each one's audit entry, in one transaction. Returns
@@ -260,7 +264,7 @@ async def _detect_new(app, fresh: dict[str, int], titles: dict[str, str], *, act
         links = await detect_links_of_new_sources(session, list(fresh.values()), index=app.index,
                                                   limits=CandidateLimits.from_settings(app.settings))
         for origin, sid in sorted(fresh.items(), key=lambda item: item[1]):
-            session.add(AuditLog(guild_id=guild_id, actor_id=actor, action="source.created", target=f"source:{sid}",
-                                 detail=f"{titles.get(origin, '')[:200]} ({origin[:300]})"))
+            session.add(audit_row(guild_id=guild_id, actor=actor, action="source.created", target=f"source:{sid}",
+                                  detail=source_detail(titles.get(origin, ""), origin)))
         await session.commit()
     return links

@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from bot.errors import BadInput, DatabaseUnavailable, NotFound
-from bot.audit import audit_row
+from bot.audit import audit_row, source_detail
 from bot.ingest.parse import load_sidecar, parse_article
 from bot.ingest.pipeline import StoreResult, canonical_url, find_duplicate, store_article
 from bot.models import Claim, Link, LinkStatus, Passage, Source, SourceCheck, Stance, as_utc, scope_key
@@ -94,7 +94,7 @@ async def store_parsed(app: Counterpoint, article, *, origin: str, guild_id: int
                     links = stats.total
                     session.add(audit_row(guild_id=guild_id, actor=actor, action=f"source.{result.status}",
                                           target=f"source:{result.source_id}",
-                                          detail=f"{article.title[:200]} ({origin[:300]})"))
+                                          detail=source_detail(article.title, origin)))
                 await session.commit()
             except BaseException:
                 await session.rollback()
