@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory, upgrade
+from bot.planner import refresh_if_stale
 from bot.ratelimit import RateLimits
 from bot.search.aliases import AliasCache
 from bot.search.index import SearchIndex
@@ -59,6 +60,7 @@ class Counterpoint:
             await sync.catch_up(app.sessions)
             if ingest_seeds:
                 await app.ingest_seeds()
+            await refresh_if_stale(engine)  # a library grown by uploads since the last start
         except BaseException:
             await app.close()
             raise

@@ -33,6 +33,7 @@ from bot.audit import audit_row
 from bot.errors import BadInput
 from bot.ingest.pipeline import canonical_url, content_hash
 from bot.models import TITLE_MAX, AuditLog, IndexChange, Passage, PassageKind, Source, SourceStatus, scope_key, utcnow
+from bot.planner import refresh_planner_statistics
 from bot.scope import visible_scopes
 
 if TYPE_CHECKING:
@@ -205,22 +206,6 @@ async def _write_batch(app: Counterpoint, batch: list[_PreparedDoc], *, guild_id
     report.created += len(inserted)
     report.passages += len(passage_rows)
     report.source_ids.extend(ids)
-
-
-async def refresh_planner_statistics(engine) -> None:
-    """Refresh the query planner's table statistics after a bulk load.
-
-    Without them SQLite guesses that `source.status = 'active'` is selective and answers a
-    lookup by walking every active source through ix_source_status (O(sources) per lookup:
-    ~60 ms at 100k passages) instead of fetching the ~20 hit passages by primary key.
-    PostgreSQL's autovacuum would get there eventually; a bulk load should not wait for it.
-    SQLite samples (analysis_limit) so this stays well under a second at 1M passages."""
-    async with engine.begin() as conn:
-        if conn.dialect.name == "sqlite":
-            await conn.exec_driver_sql("PRAGMA analysis_limit=1000")
-            await conn.exec_driver_sql("ANALYZE")
-        else:
-            await conn.exec_driver_sql("ANALYZE source, passage, claim, link, index_change")
 
 
 async def _indexed_passages_before(app: Counterpoint) -> int:

@@ -33,6 +33,7 @@ from bot.ingest.parse import load_sidecar, parse_article
 from bot.ingest.pipeline import _metadata, article_hash, canonical_url
 from bot.ingest.types import ParsedArticle
 from bot.models import AuditLog, Claim, IndexChange, Passage, Source, SourceStatus, scope_key, utcnow
+from bot.planner import refresh_if_stale
 from bot.scope import visible_scopes
 from bot.results import IngestReport
 
@@ -137,6 +138,8 @@ async def _ingest_batch(app: Counterpoint, batch: list, *, actor: str, guild_id:
     fresh = {**pending, **stored}
     if fresh:
         await app.sync.catch_up(app.sessions)
+        # Before the candidates are loaded by id: stale statistics make that O(sources) a chunk.
+        await refresh_if_stale(app.engine)
     titles = {p.origin: p.article.title for p in parsed}
     links = await _detect_new(app, fresh, titles, actor=actor, guild_id=guild_id)
 

@@ -199,12 +199,38 @@ async def _load_rows(session: AsyncSession, condition) -> list[_Row]:
 
 
 async def _load_other_rows(session: AsyncSession, ids: Iterable[int], source_id: int) -> dict[int, _Row]:
-    """Rows of active passages of other sources, by id, in chunks."""
+    """Rows of active passages of other sources, by id."""
+    return await _load_active_rows_by_id(session, ids, exclude_source=source_id)
+
+
+_BY_ID_COLUMNS = (Passage.id, Passage.source_id, Passage.text, Passage.speaker, Passage.kind, Passage.paragraph,
+                  Passage.seq, Claim.id)
+
+
+async def _load_active_rows_by_id(session: AsyncSession, ids: Iterable[int], *,
+                                  exclude_source: int | None = None) -> dict[int, _Row]:
+    """Rows of the passages `ids` whose source is active (and not `exclude_source`), in chunks.
+
+    The passages are fetched by primary key first, then their sources by theirs, and the
+    status is checked here. One statement joining the two, filtered on `source.status`, let
+    SQLite's planner walk every source per IN list (ix_source_status, then each source's
+    passages: O(sources x ids), 0.6 s a 5,000-id chunk at 30k passages, growing with the
+    library), whatever the statistics said."""
     rows: dict[int, _Row] = {}
     for chunk in chunked(sorted(set(ids))):
-        for row in await _load_rows(session, Passage.id.in_(chunk) & (Source.status == SourceStatus.active.value)
-                                    & (Source.id != source_id)):
-            rows[row.passage_id] = row
+        found = (await session.exec(select(*_BY_ID_COLUMNS).outerjoin(Claim, Claim.passage_id == Passage.id)
+                                    .where(Passage.id.in_(chunk)))).all()
+        scope_of: dict[int, str] = {}
+        for sources in chunked(sorted({r[1] for r in found} - {exclude_source})):
+            for sid, scope, status in (await session.exec(select(Source.id, Source.scope, Source.status)
+                                                          .where(Source.id.in_(sources)))).all():
+                if status == SourceStatus.active.value:
+                    scope_of[sid] = scope
+        for pid, sid, text, speaker, kind, paragraph, seq, claim in found:
+            if sid in scope_of:
+                rows[pid] = _Row(pid, sid, scope_of[sid], claim is not None,
+                                 StanceInput(text=text, speaker=speaker, kind=kind, is_claim=claim is not None,
+                                             source_id=sid, paragraph=paragraph, seq=seq))
     return rows
 
 
@@ -321,9 +347,7 @@ async def detect_links_of_new_sources(session: AsyncSession, source_ids: Sequenc
         chosen[sid] = _take_by_rank(ranked, limits.max_pairs)
     rows = {r.passage_id: r for own in own_by_source.values() for r in own}
     wanted = {i for pairs in chosen.values() for pair in pairs for i in pair if i not in rows}
-    for chunk in chunked(sorted(wanted)):
-        for row in await _load_plain_rows(session, Passage.id.in_(chunk) & (Source.status == SourceStatus.active.value)):
-            rows[row.passage_id] = row
+    rows.update(await _load_active_rows_by_id(session, wanted))
     pairs = [pair for sid in ids for pair in _pairs(chosen[sid], rows, own_by_source[sid])]
     # Claim by claim: the rules cache what they compute per text, and a batch is thousands of texts.
     pairs.sort(key=lambda pair: (pair.claim_id, pair.evidence_id))
