@@ -4,8 +4,8 @@ from sqlmodel import select
 
 from bot.ingest.bulk import BulkDocument, bulk_ingest
 from bot.models import Passage, Source, SourceStatus
-from bot.services.sources import ingest_document
 from bot.planner import refresh_if_stale, refresh_planner_statistics, statistics_are_stale
+from bot.services.sources import ingest_document
 from bot.stance.service import _load_active_rows_by_id
 
 
