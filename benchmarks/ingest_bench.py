@@ -70,8 +70,12 @@ def _child(args: list[str], env: dict, *, interrupt_after: float | None = None) 
     """Run `python ARGS`; returns (exit code, seconds, peak RSS bytes of that child alone,
     stdout). With `interrupt_after`, Ctrl-C (SIGINT) is sent after that many seconds."""
     started = time.perf_counter()
+    # The child takes Ctrl-C as a terminal's foreground job would, however the benchmark was
+    # started: a shell's background job (`... &`, nohup) ignores SIGINT, its children inherit
+    # that, and the "interrupted" run then quietly ran to the end.
     proc = subprocess.Popen([sys.executable, *args], cwd=PROJECT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
+                            stderr=subprocess.DEVNULL, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     timer = None
     if interrupt_after is not None:
         timer = threading.Timer(interrupt_after, lambda: proc.poll() is None and proc.send_signal(signal.SIGINT))
@@ -185,7 +189,7 @@ def bench_folder(backend: str, postgres: str, folder: Path, passages: int) -> di
             "passages_per_second": round(whole["passage"] / seconds), "peak_rss_mb": round(rss / 2**20),
             "totals": whole, "interrupted_after_s": round(first_seconds, 1), "after_interrupt": after_interrupt,
             "resume_seconds": round(resume_seconds, 1), "resume_exit": code2, "resumed": resumed,
-            "resumed_equals_whole": resumed == whole}
+            "resumed_equals_whole": resumed == whole, "interrupt_stopped_it": after_interrupt != whole}
 
 
 def main(argv: list[str] | None = None) -> int:
