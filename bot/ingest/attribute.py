@@ -23,6 +23,8 @@ Why rules and not a model: every decision must be explainable to a moderator ("i
    and named once from all their modifiers: "the 2002 congressional 9/11 inquiry report".
 
 A sentence with no resolvable speaker is the author's own voice: speaker None, not a claim.
+Given a `tagger` (`bot.ingest.tagger`, as `parse_article` does), a learned model may name the
+speaker of such a sentence when it reports speech; the rules' answers are never overridden.
 """
 from __future__ import annotations
 
@@ -31,7 +33,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from typing import TYPE_CHECKING
+
 from bot.ingest.segment import quote_spans
+
+if TYPE_CHECKING:
+    from bot.ingest.tagger import SpeakerTagger
 
 SPEECH_VERBS = (
     "said", "says", "say", "claimed", "claims", "claim", "told", "tells", "noted", "notes",
@@ -752,6 +759,21 @@ def _is_person(ref: SpeakerRef, entities: Entities) -> bool:
             and all(w[:1].isupper() or w in _NAME_PARTICLES for w in words))
 
 
+def narrator_verdict(sentence: str) -> bool:
+    """Public for the learned tagger (`bot.ingest.tagger`): the rules' step 0."""
+    return _narrator_verdict(sentence)
+
+
+def is_person(ref: SpeakerRef, entities: Entities) -> bool:
+    """Public for the learned tagger (`bot.ingest.tagger`): the same test as the rules'."""
+    return _is_person(ref, entities)
+
+
+def single_name(name: str, entities: Entities) -> bool:
+    """Public for the learned tagger (`bot.ingest.tagger`): the same test as the rules'."""
+    return _single_name(name, entities)
+
+
 def _single_name(name: str, entities: Entities) -> bool:
     """"Clinton", "Blunt": one capitalised word that is not an organisation's."""
     return (" " not in name and name[:1].isupper() and name not in entities.orgs and not _looks_like_org(name)
@@ -967,11 +989,14 @@ def _transcript_speakers(text: str, spans: list[tuple[int, int, str]], entities:
             refs[i] = SpeakerRef(name=label)
 
 
-def attribute(text: str, spans: list[tuple[int, int, str]], headline_end: int = 0) -> list[tuple[str | None, bool]]:
+def attribute(text: str, spans: list[tuple[int, int, str]], headline_end: int = 0,
+              tagger: SpeakerTagger | None = None) -> list[tuple[str | None, bool]]:
     """(speaker, is_claim) for each (char_start, char_end, kind) span of `text`.
 
     Headline and subtitle are the outlet's own assertions (claims without a speaker) unless
-    the headline names who says it. Captions describe a photo: never claims."""
+    the headline names who says it. Captions describe a photo: never claims. With a `tagger`
+    (`bot.ingest.tagger`), body sentences the rules left without a speaker may get the one
+    the learned tagger names there (its rule is in that module)."""
     text = prepare(text)
     entities = find_entities(text, skip_until=headline_end)
     refs = [speaker_of(text[start:end], start, entities) if kind == "body" else None for start, end, kind in spans]
@@ -996,4 +1021,8 @@ def attribute(text: str, spans: list[tuple[int, int, str]], headline_end: int = 
             results.append((None, False))
         else:
             results.append((next(document_names) if ref.document else ref.name, True))
+    if tagger is not None:
+        proposals = tagger.propose(text, spans, [speaker for speaker, _ in results], entities)
+        for i, name in tagger.apply(proposals).items():
+            results[i] = (name, True)
     return results

@@ -15,6 +15,7 @@ from bot.ingest.attribute import attribute
 from bot.ingest.dates import find_dates, infer_published, is_dateline, parse_date
 from bot.ingest.extract import METADATA_KEYS, clean_authors, extract, load_sidecar, normalize_metadata
 from bot.ingest.segment import cap_length, sentence_spans
+from bot.ingest.tagger import SpeakerTagger
 from bot.ingest.types import ParsedArticle, ParsedPassage
 
 __all__ = ["parse_article", "load_sidecar", "classify_paragraphs"]
@@ -27,6 +28,8 @@ SUBTITLE_SHARE_OF_BODY = 0.6  # a standfirst is at most this share of the median
 CAPTION_MAX_CHARS = 300
 TITLE_MAX_CHARS = 512  # Source.title column
 FALLBACK_TITLE_CHARS = 120
+# The learned speaker tagger (model loaded on first use): fills in speakers the rules missed.
+_TAGGER = SpeakerTagger()
 DATE_SEARCH_PARAGRAPHS = 3  # paragraphs searched for any full date, after captions and datelines
 TOP_PARAGRAPHS = 6  # captions and datelines further down do not date the article
 SUBTITLE_COLUMN_CHARS = 1024  # Source.subtitle column
@@ -138,8 +141,12 @@ def _merge_metadata(found: dict, sidecar: dict | None, overrides: dict | None) -
 
 def parse_article(
     raw: str | bytes, *, filename: str, sidecar: dict | None = None, overrides: dict | None = None,
+    speaker_tagger: SpeakerTagger | None = _TAGGER,
 ) -> ParsedArticle:
-    """Parse one article file. Raises BadInput for undecodable or empty input, nothing else."""
+    """Parse one article file. Raises BadInput for undecodable or empty input, nothing else.
+
+    `speaker_tagger=None` gives the rules' speakers alone (the tagger's training data is cut
+    that way, before there is a model)."""
     extracted = extract(raw, filename=filename)
     meta = _merge_metadata(extracted.metadata, sidecar, overrides)
     paragraphs = extracted.paragraphs
@@ -155,7 +162,8 @@ def parse_article(
         if kind == "headline":
             headline_end = offset + len(paragraph)
         offset += len(paragraph) + 2
-    attributions = attribute(text, [(s, e, k) for s, e, k, _ in spans], headline_end=headline_end)
+    attributions = attribute(text, [(s, e, k) for s, e, k, _ in spans], headline_end=headline_end,
+                             tagger=speaker_tagger)
 
     passages = [
         ParsedPassage(
