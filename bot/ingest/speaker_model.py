@@ -18,8 +18,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import os
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +36,9 @@ LABELS = ("O", "B", "I")
 MAX_TOKENS = 128
 MAX_SENTENCE_TOKENS = 96  # the sentence keeps this many pieces; the previous one fills the rest from its end
 CACHE_WINDOWS = 20_000
+# An article's windows are shared among this many threads (onnxruntime releases the GIL), each
+# running one window per call: the answers are the ones one thread gives, in about half the time.
+WORKERS = max(1, min(2, os.cpu_count() or 1))
 
 # Could this sentence report what someone says? A quotation mark, a reporting verb or noun
 # (the rules' verbs and the cue words PolNeAR's annotators mark most), "according to".
@@ -166,6 +172,14 @@ class SpeakerModel:
         self._cache: OrderedDict[tuple[str, str], Tagged | None] = OrderedDict()
         self.threshold = stored_threshold(model_file) if threshold is None else threshold
         self.calls = 0  # model runs (cache misses), for the cost figures
+        self._pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="speaker") if WORKERS > 1 else None
+
+    def tag_many(self, windows: Sequence[tuple[str, str]]) -> list[Tagged | None]:
+        """`tag` for each (previous, sentence) window, in order; one window per model call, so
+        a window's answer never depends on the others."""
+        if self._pool is None or len(windows) < 2:
+            return [self.tag(previous, sentence) for previous, sentence in windows]
+        return list(self._pool.map(lambda window: self.tag(*window), windows))
 
     def tag(self, previous: str, sentence: str) -> Tagged | None:
         """The best source span of `sentence` (or of `previous`, its context), or None."""

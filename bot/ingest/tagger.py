@@ -155,13 +155,15 @@ class SpeakerTagger:
 
     def propose(self, text: str, spans: list[tuple[int, int, str]], speakers: list[str | None],
                 entities: rules.Entities) -> list[Proposal]:
-        found = []
+        asked = []  # (span index, previous sentence's bounds): the windows the model reads
         for i, ((start, end, kind), speaker) in enumerate(zip(spans, speakers)):
-            sentence = text[start:end]
-            if kind != "body" or speaker is not None or not reports_speech(sentence):
+            if kind != "body" or speaker is not None or not reports_speech(text[start:end]):
                 continue
-            previous_start, previous_end = (spans[i - 1][0], spans[i - 1][1]) if i > 0 else (start, start)
-            tagged = self.model.tag(text[previous_start:previous_end], sentence)
+            asked.append((i, (spans[i - 1][0], spans[i - 1][1]) if i > 0 else (start, start)))
+        answers = self.model.tag_many([(text[a:b], text[spans[i][0]:spans[i][1]]) for i, (a, b) in asked])
+        found = []
+        for (i, (previous_start, previous_end)), tagged in zip(asked, answers):
+            start, end = spans[i][0], spans[i][1]
             if tagged is None:
                 continue
             offset = previous_start if tagged.part == 0 else start
