@@ -1,11 +1,11 @@
 """Keep the query planner's table statistics in step with the library's size.
 
 Without statistics SQLite guesses that `source.scope IN (...)` and `source.status = 'active'`
-are selective, so a statement that fetches a few passages by id walks every source in the scope
-instead (ix_source_scope / ix_source_status, then the passages of each): O(sources) per lookup,
-about 60 ms at 100k passages, and 1.7 s per 5,000-id chunk when a folder ingest loads its
-counter-evidence candidates at 30k passages (the reason folder ingest slowed down as the
-library grew). With statistics it fetches them by primary key.
+are selective, so a lookup that fetches its ~20 hit passages by id walks every source in the
+scope instead (ix_source_scope / ix_source_status, then the passages of each): O(sources) per
+lookup, about 60 ms at 100k passages. With statistics it fetches them by primary key. (For
+thousands of ids at once even sampled statistics are not enough, which is why the stance
+service loads its candidates without that join: `_load_active_rows_by_id`.)
 
 A bulk load, a folder ingest and the start of a process refresh them when the `source` table
 has at least doubled since they were taken (or they were never taken): a growing library gets
