@@ -4,6 +4,7 @@ on after "said:"; headlines that name who says it; and no name where nobody is n
 import pytest
 
 from bot.ingest.parse import parse_article
+from bot.ingest.tagger import could_speak
 
 ARTICLE = """Blair Misled Parliament Over War Advice, Say Tories
 
@@ -233,3 +234,62 @@ def test_odd_attribution_shapes_never_break_parsing(tail):
     text = f"Budget Passes\n\nThe council voted on Monday after a long debate about the plan.\n\n{tail}"
     article = parse_article(text, filename="odd.txt")
     assert all(article.text[p.char_start:p.char_end] == p.text for p in article.passages)
+
+
+ASIDES = """Trade Talks Resume as Mexico Weighs Its Options
+
+When Ildefonso Guajardo Villarreal, the Mexican secretary of the economy, came to Washington last month, the talks had stalled.
+
+The minister of the economy, Mr. Guajardo Villarreal, argues there is little point for Mexico to respond now to the threats.
+
+If this argument fails, there are other tools. Say Mexico demanded that the United States prove every claim it makes.
+
+President Obama, dedicating the National Museum of African American History and Culture on Saturday, said it would tell an American story.
+
+Many leaders of business groups in the U.S. share these worries, but the Chamber of Commerce wants a deal by the spring.
+
+Hillary Clinton, like Obama, has encouraged closer ties but has said she will hold firm to the treaty.
+
+CONGRESS HAS INVESTIGATED HIM — Oz’s advice earned him the attention of Congress, where he was criticized for saying the pills were a “magic weight loss cure for every body type.”
+
+Fred Goldberg, a former tax commissioner, has studied the plan. As many tax experts, including Mr. Goldberg, have pointed out, the plan can still change.
+"""
+
+
+@pytest.fixture(scope="module")
+def asides():
+    article = parse_article(ASIDES, filename="trade.txt")
+    return {p.text: p.speaker for p in article.passages}
+
+
+@pytest.mark.parametrize("start, speaker", [
+    ("The minister of the economy, Mr. Guajardo Villarreal, argues", "Guajardo Villarreal"),
+    # The participle's object is not the subject: "President Obama, dedicating the National Museum ..., said"
+    ("President Obama, dedicating", "Obama"),
+    ("As many tax experts, including Mr. Goldberg,", "Fred Goldberg"),  # "including" names one of them
+])
+def test_speakers_behind_participle_asides(asides, start, speaker):
+    assert _speaker(asides, start) == speaker
+
+
+@pytest.mark.parametrize("start", [
+    "Say Mexico demanded",  # an imperative opening the sentence is not a first name ("Say Mexico")
+    "Hillary Clinton, like Obama,",  # never Obama: the object of "like" is not the one who speaks
+    "CONGRESS HAS INVESTIGATED HIM",  # a heading in capitals is not a name
+])
+def test_no_fragment_or_object_as_speaker(asides, start):
+    assert _speaker(asides, start) in (None, "Hillary Clinton")
+
+
+def test_the_tagger_never_names_an_object_or_a_heading():
+    """What the learned tagger's span must be before it can be a speaker, whatever its score:
+    not the object of a preposition ("leaders ... in the U.S. share", "Clinton, like Obama, has
+    said"), not a heading in capitals; "according to" and "by" do introduce a source."""
+    assert not could_speak("the U.S.", "Many leaders of ethnic communities in ")
+    assert not could_speak("U.S.", "leaders of ethnic communities in the ")
+    assert not could_speak("Obama", "Democratic candidate Hillary Clinton, like ")
+    assert not could_speak("CONGRESS HAS INVESTIGATED HIM", "")
+    assert could_speak("Mr. Sands", "According to ")
+    assert could_speak("Mitt Romney", "a statement released by ")
+    assert could_speak("FBI", "Later that day the ")
+    assert could_speak("Hillary Clinton", "")

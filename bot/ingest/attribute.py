@@ -360,6 +360,8 @@ def find_entities(text: str, skip_until: int = 0, extra_names: Iterable[str] = (
         name = _clean_name(m.group("name") or m.group("inverted"))
         if len(name.split()) < 2 or _looks_like_org(name) or name in entities.orgs:
             continue
+        if name.split()[0].lower() in _VERB_WORDS:
+            continue  # "Say Mexico demanded ...": an imperative opens the sentence, not a first name
         known = next((full for full in titled if name.endswith(full)), None)
         if known is None:  # "Secretary of State Mike Pompeo said" is Mike Pompeo, not "State Mike Pompeo"
             add_person(name)
@@ -462,6 +464,9 @@ _APPOSITIVE_OPENERS = frozenset({"who", "whom", "whose", "which", "where", "afte
                                  "noting", "referring", "calling", "adding", "asked", "like"})  # ", after a long pause,"
 
 
+_ASIDE_PARTICIPLE = re.compile(r"^(?!including$)[a-z]{3,}ing$")  # lower case: a participle opening an aside ("including Mr. Goldberg" names one of the speakers)
+
+
 def _relative_before(sentence: str, position: int) -> bool:
     """The phrase was cut at "who"/"which"/"that": ", a former aide who accompanied her, said"
     is still an appositive, its head lies before it."""
@@ -501,7 +506,9 @@ def _subjects_before(sentence: str, verb_start: int) -> list[tuple[str, int]]:
         j = i
         while j >= 0 and tokens[j][0] != ",":
             j -= 1
-        if tokens[j + 1][0].lower() not in _APPOSITIVE_OPENERS:  # ", who represents ...,": skip it
+        opener = tokens[j + 1][0]
+        # ", who represents ...,", ", dedicating the National Museum ...,": asides, skip them
+        if opener.lower() not in _APPOSITIVE_OPENERS and not _ASIDE_PARTICIPLE.match(opener):
             found = _phrase_back(sentence, tokens, i, _CHAIN_STOPS)
             if found:
                 candidates.append(found[:2])
@@ -564,8 +571,9 @@ def resolve_phrase(phrase: str, position: int, entities: Entities, *, known_only
             return None
         if proper.lower().startswith("the ") and bare[:1].isupper():
             return SpeakerRef(name=f"The {bare}")
-        if bare.split()[0] not in _NOT_NAME_TOKENS and (_only_descriptors_before(words, proper)
-                                                         or _described_full_name(words, bare)):
+        if (bare.split()[0] not in _NOT_NAME_TOKENS and bare.split()[0].lower() not in _VERB_WORDS  # "Say Mexico"
+                and (_only_descriptors_before(words, proper)
+                     or _described_full_name(words, bare))):
             # "Reuters reported", "lead manager Hambros Bank said", "de Keersmaeker said":
             # a named speaker we have not seen before.
             particle = words[-len(proper.split()) - 1] if len(words) > len(proper.split()) else ""

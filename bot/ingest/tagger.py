@@ -56,6 +56,25 @@ _TITLE = re.compile(rf"^(?:(?i:{rules.TITLES})\s+)+")
 RELATIVE_REACH = 60  # "Mr. Trump, who ...": the name right before "who", at most this long
 
 
+# Words after which a noun phrase is an object, never the subject that speaks: "leaders in the
+# U.S. share", "Hillary Clinton, like Obama, has said". "according to X" and "by X" do name a source.
+_OBJECT_OF = re.compile(r"(?<![\w-])(?i:in|of|from|at|with|for|on|into|like|unlike|than|about|against|"
+                        r"among|between|over|under|toward|towards)(?:\s+(?i:the|a|an))?\s*$")
+_ACCORDING_TO = re.compile(r"(?i:according\s+to)\s*$")
+
+
+def could_speak(phrase: str, before: str) -> bool:
+    """Whether a tagged phrase can be a sentence's speaker at all, whatever the model's score:
+    not the object of a preposition ("in the U.S.", "like Obama"), and not a heading in capitals
+    ("CONGRESS HAS INVESTIGATED HIM — Oz's ..."), which is a fragment, not a name."""
+    words = phrase.split()
+    if len(words) > 1 and all(w.isupper() or not w[:1].isalpha() for w in words):
+        return False
+    if _ACCORDING_TO.search(before):
+        return True
+    return _OBJECT_OF.search(before) is None
+
+
 def name_of(phrase: str, position: int, entities: rules.Entities, text: str = "") -> str | None:
     """The canonical name a tagged phrase stands for, or None when it is not a name.
 
@@ -171,6 +190,8 @@ class SpeakerTagger:
             # A name cut short ("Mike" of "Mike Pompeo") is read whole.
             whole = _NAME_RUN.match(text, offset + tagged.end, part_end)
             phrase = text[offset + tagged.start:whole.end() if whole else offset + tagged.end]
+            if not could_speak(phrase, text[max(0, offset + tagged.start - 40):offset + tagged.start]):
+                continue
             name = name_of(phrase, offset + tagged.start, entities, text)
             if name:
                 found.append(Proposal(i, name, tagged.confidence, phrase))
