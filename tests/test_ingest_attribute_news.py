@@ -4,7 +4,7 @@ on after "said:"; headlines that name who says it; and no name where nobody is n
 import pytest
 
 from bot.ingest.parse import parse_article
-from bot.ingest.tagger import could_speak
+from bot.ingest.tagger import _named_as_object, could_speak
 
 ARTICLE = """Blair Misled Parliament Over War Advice, Say Tories
 
@@ -267,13 +267,13 @@ def asides():
     # The participle's object is not the subject: "President Obama, dedicating the National Museum ..., said"
     ("President Obama, dedicating", "Obama"),
     ("As many tax experts, including Mr. Goldberg,", "Fred Goldberg"),  # "including" names one of them
+    ("Say Mexico demanded", "Mexico"),  # an imperative opening the sentence, not a first name ("Say Mexico")
 ])
 def test_speakers_behind_participle_asides(asides, start, speaker):
     assert _speaker(asides, start) == speaker
 
 
 @pytest.mark.parametrize("start", [
-    "Say Mexico demanded",  # an imperative opening the sentence is not a first name ("Say Mexico")
     "Hillary Clinton, like Obama,",  # never Obama: the object of "like" is not the one who speaks
     "CONGRESS HAS INVESTIGATED HIM",  # a heading in capitals is not a name
 ])
@@ -293,3 +293,8 @@ def test_the_tagger_never_names_an_object_or_a_heading():
     assert could_speak("Mitt Romney", "a statement released by ")
     assert could_speak("FBI", "Later that day the ")
     assert could_speak("Hillary Clinton", "")
+    # A tagged phrase whose name is a preposition's object has someone else as its head.
+    assert _named_as_object("Many leaders of ethnic communities in the U.S.", "The U.S")
+    assert _named_as_object("a spokesman for Mr. Trump", "Donald Trump")
+    assert not _named_as_object("The club's general manager, David Feder,", "David Feder")
+    assert not _named_as_object("Mr Howard", "Michael Howard")

@@ -371,6 +371,8 @@ def find_entities(text: str, skip_until: int = 0, extra_names: Iterable[str] = (
         elif name not in entities.orgs and not any(name.endswith(" " + full) for full in titled):
             add_person(name)
     for surname in honorific_only:
+        if _written_as_place(surname, body):
+            continue  # "in Mexico": "Mexico said" is the country, never a "Poor Mexico" quoted somewhere
         # "Mr Sands" and, anywhere, "Philippe Sands": the full name, written once.
         fulls = {f"{m.group(1)} {surname}" for m in re.finditer(
             rf"(?<![\w.-])([A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?(?:\s+[A-Z]\.)?)\s+{re.escape(surname)}(?![\w-])", body)
@@ -392,6 +394,12 @@ def find_entities(text: str, skip_until: int = 0, extra_names: Iterable[str] = (
             del entities.orgs[alias]  # a person's surname wins over an org's last word
     entities.mentions = _person_mentions(text, entities)
     return entities
+
+
+def _written_as_place(word: str, text: str) -> bool:
+    """"in Mexico", "in Ohio": a word written after "in" on its own (not "in Clinton's
+    campaign", not "in Trump Tower") is a place, not a person's surname."""
+    return re.search(rf"(?<![\w-])in\s+{re.escape(word)}(?![\w’'-])(?!\s+[A-Z])", text) is not None
 
 
 def _person_mentions(text: str, entities: Entities) -> list[tuple[int, str]]:
@@ -537,6 +545,9 @@ def resolve_phrase(phrase: str, position: int, entities: Entities, *, known_only
     if not phrase:
         return None
     words = phrase.split()
+    if len(words) > 1 and words[0][:1].isupper() and words[0].lower() in _VERB_WORDS:
+        words = words[1:]  # "Say Mexico demanded ...": an imperative opens the sentence; Mexico demands
+        phrase = " ".join(words)
     last = words[-1]
     lower = phrase.lower()
     of_place = _NAME_OF_PLACE.match(phrase)
@@ -571,9 +582,8 @@ def resolve_phrase(phrase: str, position: int, entities: Entities, *, known_only
             return None
         if proper.lower().startswith("the ") and bare[:1].isupper():
             return SpeakerRef(name=f"The {bare}")
-        if (bare.split()[0] not in _NOT_NAME_TOKENS and bare.split()[0].lower() not in _VERB_WORDS  # "Say Mexico"
-                and (_only_descriptors_before(words, proper)
-                     or _described_full_name(words, bare))):
+        if bare.split()[0] not in _NOT_NAME_TOKENS and (_only_descriptors_before(words, proper)
+                                                         or _described_full_name(words, bare)):
             # "Reuters reported", "lead manager Hambros Bank said", "de Keersmaeker said":
             # a named speaker we have not seen before.
             particle = words[-len(proper.split()) - 1] if len(words) > len(proper.split()) else ""

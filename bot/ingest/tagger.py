@@ -60,6 +60,7 @@ RELATIVE_REACH = 60  # "Mr. Trump, who ...": the name right before "who", at mos
 # U.S. share", "Hillary Clinton, like Obama, has said". "according to X" and "by X" do name a source.
 _OBJECT_OF = re.compile(r"(?<![\w-])(?i:in|of|from|at|with|for|on|into|like|unlike|than|about|against|"
                         r"among|between|over|under|toward|towards)(?:\s+(?i:the|a|an))?\s*$")
+_TITLES_AT_END = re.compile(rf"(?:(?i:{rules.TITLES})\.?\s+)+$")
 _ACCORDING_TO = re.compile(r"(?i:according\s+to)\s*$")
 
 
@@ -73,6 +74,19 @@ def could_speak(phrase: str, before: str) -> bool:
     if _ACCORDING_TO.search(before):
         return True
     return _OBJECT_OF.search(before) is None
+
+
+def _named_as_object(phrase: str, name: str) -> bool:
+    """Whether the name a tagged phrase resolved to is written in it as a preposition's object:
+    the phrase's head is someone else ("leaders ... in the U.S.", "a spokesman for Mr. Trump"
+    is not Mr. Trump)."""
+    last = name.split()[-1]
+    at = phrase.rfind(last)
+    if at <= 0:
+        return False
+    before = phrase[:at].removesuffix(name[:-len(last)].removeprefix("The "))
+    before = _TITLES_AT_END.sub("", before)  # "a spokesman for Mr. Trump"
+    return _OBJECT_OF.search(before) is not None
 
 
 def name_of(phrase: str, position: int, entities: rules.Entities, text: str = "") -> str | None:
@@ -193,6 +207,8 @@ class SpeakerTagger:
             if not could_speak(phrase, text[max(0, offset + tagged.start - 40):offset + tagged.start]):
                 continue
             name = name_of(phrase, offset + tagged.start, entities, text)
+            if name and _named_as_object(phrase, name):
+                continue  # "Many leaders of ethnic communities in the U.S.": not the U.S.
             if name:
                 found.append(Proposal(i, name, tagged.confidence, phrase))
         return found
