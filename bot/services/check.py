@@ -228,7 +228,7 @@ def _judge_sources(claim_text: str, ranked: list[RankedPassage], model, max_sour
             # passage rebuts the reported speaker's sentence, not necessarily this claim.
             items = list({c.passage_id: (c, r) for r, cs in rebutted for c in cs}.values())
             p_counters = model.probabilities([(claim_text, c.text) for c, _ in items])[:, J.P_COUNTERS]
-            strong = sorted(((c, r, float(p)) for (c, r), p in zip(items, p_counters) if p >= J.DISPUTES_VERDICT),
+            strong = sorted(((c, r, float(p)) for (c, r), p in zip(items, p_counters) if p >= J.REBUTTAL_DISPUTES),
                             key=lambda x: (x[0].origin != "moderator", -x[2]))[:WINDOW_PASSAGES]
         if strong:
             passages = [_rebuttal_passage(c, r, p) for c, r, p in strong]
