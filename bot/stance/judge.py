@@ -36,14 +36,18 @@ P_UNRELATED, P_DISCUSSES, P_SUPPORTS, P_COUNTERS = (LABELS.index(n) for n in LAB
 
 # Model alone (the rules found no rebuttal, and no veto applies): almost never. On sentence
 # pairs (SciFact dev) the three-epoch model's P(counters) is over 0.9 for many passages that
-# do not rebut the claim: at 0.90 counters precision was 0.148, at 0.99 it is 0.235 (with the
-# rules' stances doing most of the work), and a wrong rebuttal costs more than a missing one.
+# do not rebut the claim (counters precision 0.148 with the model alone at 0.90, 0.25 at 0.99
+# with the rules' stances doing most of the work), and a wrong rebuttal costs more than a
+# missing one. Supports likewise: it reads a report of a claim as support for it.
 COUNTERS_ALONE = 0.99
-SUPPORTS_ALONE = 0.90
-# The rules found a stance: it stands unless the model is this sure the pair is unrelated or
-# takes the other side (the seed's rebuttals all stand; see tests/test_stance_service.py).
-# At 0.90 the model overruled more right rules stances than wrong ones on SciFact dev.
-MODEL_OVERRULES = 0.95
+SUPPORTS_ALONE = 0.99
+# The rules found a stance: it stands unless the model is this sure the pair is unrelated
+# (the seed's rebuttals all stand; see tests/test_stance_service.py), or all but certain it
+# takes the other side: the model reads a passage reporting what someone said ("Pompeo called
+# Iran 'the new Afghanistan,' fabricating ties ...") as support for it, the rules read the
+# author's "fabricating".
+MODEL_OVERRULES = 0.90
+OTHER_SIDE_OVERRULES = 0.99
 # A source's verdict in /check: scores of `source_verdict`, swept on the recorded readings of
 # FNC-1's dev bodies (9,190 pairs) and Perspectrum dev (docs/stance.md): disputes only at a
 # high score (disagree precision 0.31 at 0.65, 0.41 at 0.925, recall 0.76 -> 0.61).
@@ -140,7 +144,7 @@ def decide(probs: Sequence[float], rules: StanceDecision | None, veto: str | Non
     p_unrelated = float(probs[P_UNRELATED])
     if rules is not None and rules.stance in (COUNTERS, SUPPORTS) and p_unrelated < MODEL_OVERRULES:
         other_side = p_supports if rules.stance == COUNTERS else p_counters
-        if other_side < MODEL_OVERRULES:
+        if other_side < OTHER_SIDE_OVERRULES:
             p_same = p_counters if rules.stance == COUNTERS else p_supports
             rationale = explain(model, claim, evidence, rules.stance, p_same, rule_rationale=rules.rationale) \
                 if explain_decision else rules.rationale
