@@ -298,3 +298,106 @@ def test_the_tagger_never_names_an_object_or_a_heading():
     assert _named_as_object("a spokesman for Mr. Trump", "Donald Trump")
     assert not _named_as_object("The club's general manager, David Feder,", "David Feder")
     assert not _named_as_object("Mr Howard", "Michael Howard")
+
+
+DESCRIPTIONS = """Running Mates Take the Stage in Ohio
+
+Indiana Gov. Mike Pence and Democratic vice presidential nominee Tim Kaine spoke in Ohio on Friday, hours after Republican presidential nominee Donald Trump held a rally in Florida.
+
+Sen. Bernie Sanders, the Vermont senator, campaigned in Michigan, and Sen. Lindsey Graham stayed in Washington.
+
+The Indiana governor said the media were to blame for the focus on gossip.
+
+The GOP nominee said his campaign had barely started spending on television.
+
+Later, the Vermont senator said the race was closer than the polls showed.
+
+The Republican nominee said he would win Ohio. The Democratic nominee said she would win it.
+
+The senator said the vote would be close.
+
+The vice presidential nominee said he had read the transcript.
+"""
+
+
+@pytest.fixture(scope="module")
+def described():
+    article = parse_article(DESCRIPTIONS, filename="mates.txt")
+    return {p.text: p.speaker for p in article.passages}
+
+
+@pytest.mark.parametrize("start, speaker", [
+    ("The Indiana governor said", "Mike Pence"),  # "Indiana Gov. Mike Pence"
+    ("The GOP nominee said", "Donald Trump"),  # "Republican presidential nominee Donald Trump": GOP is the party
+    ("Later, the Vermont senator said", "Bernie Sanders"),  # "Bernie Sanders, the Vermont senator"
+    ("The Republican nominee said", "Donald Trump"),  # not Tim Kaine: a vice presidential nominee is another office
+])
+def test_a_description_the_article_links_to_one_person_is_that_person(described, start, speaker):
+    assert _speaker(described, start) == speaker
+
+
+@pytest.mark.parametrize("start", [
+    "The Democratic nominee said",  # the article links no Democratic (presidential) nominee to a name
+    "The senator said",  # two senators in the article: no way to tell which
+])
+def test_a_description_with_no_single_link_gets_no_speaker(described, start):
+    assert _speaker(described, start) is None
+
+
+def test_a_vice_presidential_description_is_the_running_mate(described):
+    # "Democratic vice presidential nominee Tim Kaine" is the only vice presidential nominee linked.
+    assert _speaker(described, "The vice presidential nominee said") == "Tim Kaine"
+
+
+BLOCK_QUOTES = """Limbaugh Mocks Debate Plan
+
+Rush Limbaugh said on Tuesday that the debate rules were rigged against Donald Trump.
+
+Limbaugh added:
+
+And from a supposed front-runner, this reeks of some of the greatest fear that I have ever seen. She can't beat this guy without rigging it with the referee?
+
+Trump tweeted on Wednesday:
+
+The media is totally rigged and the polls are fake news.
+
+Mook told CBS that they were focused on the voters. The campaign spent the week in Ohio.
+
+The schedule for the rest of the week:
+
+Rallies in Ohio, Florida and Pennsylvania.
+"""
+
+
+def test_a_paragraph_that_only_introduces_a_block_quote_gives_it_its_speaker():
+    article = parse_article(BLOCK_QUOTES, filename="limbaugh.txt")
+    found = {p.text: (p.speaker, p.is_claim) for p in article.passages}
+    assert found["She can't beat this guy without rigging it with the referee?"] == ("Rush Limbaugh", True)
+    assert _speaker({t: s for t, (s, _) in found.items()}, "And from a supposed front-runner") == "Rush Limbaugh"
+    assert found["The media is totally rigged and the polls are fake news."] == ("Donald Trump", True)
+    # The introductions say nothing themselves: no claim to quote back.
+    assert found["Limbaugh added:"] == (None, False)
+    assert found["Trump tweeted on Wednesday:"] == (None, False)
+    # Only a paragraph introduction passes its speaker on; the author's own list stays the author's.
+    assert found["The campaign spent the week in Ohio."] == (None, False)
+    assert found["Rallies in Ohio, Florida and Pennsylvania."] == (None, False)
+
+
+TIMES = """Trump Tax Story
+
+The New York Times published a report on Donald Trump's taxes on Saturday.
+
+The Times on Saturday wrote that Trump had claimed a loss of $916 million in 1995, which could have allowed him to avoid paying taxes.
+
+Senator John Smith last week argued that the report was fair.
+"""
+
+
+@pytest.mark.parametrize("start, speaker", [
+    # The outer verb's subject speaks, a day between it and its verb or not; never the person inside its clause.
+    ("The Times on Saturday wrote", "The New York Times"),
+    ("Senator John Smith last week argued", "John Smith"),
+])
+def test_a_time_between_subject_and_verb_is_not_part_of_the_speaker(start, speaker):
+    article = parse_article(TIMES, filename="times.txt")
+    assert _speaker({p.text: p.speaker for p in article.passages}, start) == speaker

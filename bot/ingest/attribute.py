@@ -15,8 +15,11 @@ Why rules and not a model: every decision must be explainable to a moderator ("i
    a. trailing attribution: `...," he claimed.` / `..., the Times noted.` / `," part of the
       2002 report reads.` / `," said Pompeo.`
    b. the first speech verb whose subject resolves: a pronoun, a role, a person or
-      organisation, a document ("part of the 2002 report"), or a generic source
+      organisation, a description the article links to one person ("the Indiana governor",
+      `bot.ingest.descriptions`), a document ("part of the 2002 report"), or a generic source
       ("A diplomatic source", "Terrorism experts"); passive voice ("was alleged") is skipped.
+      A verb followed by "that" whose subject names nobody ends the search: the verbs in its
+      clause are not ours ("The Times on Saturday wrote that Trump had claimed").
    c. "according to <speaker>".
 4. Documents referred to several ways ("the congressional 9/11 inquiry", then "the 2002
    report") are merged when a definite reference points back to the only document so far,
@@ -35,6 +38,7 @@ from dataclasses import dataclass, field
 
 from typing import TYPE_CHECKING
 
+from bot.ingest import descriptions
 from bot.ingest.segment import quote_spans
 
 if TYPE_CHECKING:
@@ -163,6 +167,7 @@ _VERB = re.compile(rf"\b(?:{_VERB_ALT})\b")
 _VERB_WORDS = frozenset(v for v in SPEECH_VERBS if " " not in v)
 _SOURCE_NOUN_SET = frozenset(SOURCE_NOUNS)
 _TITLED_NAME = re.compile(rf"(?<![\w-])(?P<title>(?i:{TITLES}))\s+(?P<name>{_NAME})")
+_OFFICE_THEN_NAME = re.compile(rf"(?<![\w-])(?:{'|'.join(descriptions.OFFICE_WORDS)})\s+(?P<name>{_NAME})")
 _NAME_BEFORE_VERB = re.compile(
     rf"(?<![\w’'-])(?P<name>{_NAME})(?:,[^,.;“”\"]{{1,60}},)?\s+(?:(?:also|then|later|has|had)\s+)?(?:{_VERB_ALT})\b"
     rf"|[,”\"]\s*(?:said|says|added|wrote|asked|noted)\s+(?P<inverted>{_NAME})"
@@ -290,6 +295,8 @@ class Entities:
     orgs: dict[str, str] = field(default_factory=dict)  # "Times" / "New York Times" -> "The New York Times"
     mentions: list[tuple[int, str]] = field(default_factory=list)  # (position, full name), in order
     genders: dict[str, str] = field(default_factory=dict)  # full name -> "he"/"she", from a title
+    text: str = ""  # the article, for descriptions ("the Indiana governor") read against it
+    description_links: dict = field(default_factory=dict)  # office -> links, see bot.ingest.descriptions
 
     def person_before(self, position: int, pronoun: str | None = None) -> str | None:
         """The most recent person mentioned before `position` (for "he"/"she"), skipping
@@ -322,7 +329,7 @@ def find_entities(text: str, skip_until: int = 0, extra_names: Iterable[str] = (
     """Register people, roles and organisations named in `text[skip_until:]` (the headline is
     skipped: Title Case Headlines Look Like Names), then index person mentions in all of it."""
     body = text[skip_until:]
-    entities = Entities()
+    entities = Entities(text=text)
     surnames: dict[str, set[str]] = {}
 
     def add_person(full: str) -> None:
@@ -342,6 +349,10 @@ def find_entities(text: str, skip_until: int = 0, extra_names: Iterable[str] = (
             entities.genders.setdefault(name, _TITLE_GENDER[title])
         if title not in _HONORIFICS:
             entities.roles.setdefault(title, name)
+    for m in _OFFICE_THEN_NAME.finditer(body):  # "Republican presidential nominee Donald Trump"
+        name = _clean_name(m.group("name"))
+        if len(name.split()) > 1 and not _looks_like_org(name) and name not in entities.orgs:
+            add_person(name)
     for m in _ORG.finditer(body):
         following = re.match(r"\s+([a-z]+)", body[m.end():m.end() + 30])
         if len(m.group("name").split()) == 1 and following and (
@@ -533,6 +544,12 @@ def _capitalize(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+_DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+# A time between a subject and its verb ("The White House on Monday said"): not part of who speaks.
+_TIME_ADJUNCT = re.compile(
+    rf"(?:,?\s+(?:on\s+(?:{_DAYS})|(?:last|this|early|late|earlier|later)\s+(?:{_DAYS}|week|month|year|night|"
+    rf"morning|afternoon|evening|weekend)|in\s+(?:{_MONTHS}|(?:19|20)\d\d)|yesterday|today|tonight|(?:{_DAYS})),?)+$")
 _NAME_OF_PLACE = re.compile(rf"^(?P<name>(?:{_NAME_TOKEN})(?:\s+(?:{_NAME_TOKEN})){{1,3}})\s+(?:of|from)\s+[A-Z][^,]*$")
 
 
@@ -542,6 +559,7 @@ def resolve_phrase(phrase: str, position: int, entities: Entities, *, known_only
     `known_only` accepts only people, roles, organisations and documents (not a new proper
     name or a generic "officials"), for verbs that may really be nouns."""
     phrase = phrase.strip().rstrip(".")
+    phrase = _TIME_ADJUNCT.sub("", phrase) or phrase  # "The Times on Saturday wrote": the Times
     if not phrase:
         return None
     words = phrase.split()
@@ -562,6 +580,9 @@ def resolve_phrase(phrase: str, position: int, entities: Entities, *, known_only
     for role, name in entities.roles.items():
         if lower == f"the {role}" or lower.endswith(f" the {role}"):
             return SpeakerRef(name=name)
+    described = descriptions.referent(phrase, entities.text, entities.persons, entities.description_links)
+    if described:
+        return SpeakerRef(name=described)  # "The Indiana governor said": Mike Pence, as the article links them
     doc = _DOCUMENT.search(phrase)
     if doc:
         modifiers = tuple(m for m in doc.group("mods").split() if m.lower() not in _DOC_DROP_MODIFIERS)
@@ -740,6 +761,8 @@ def speaker_of(sentence: str, start: int, entities: Entities) -> SpeakerRef | No
         ref = next((r for r in refs if r), None)
         if ref:
             return ref
+        if refs and _THAT_AFTER.match(sentence, m.end()):
+            break  # "The Times on Saturday wrote that Trump had claimed": the verbs after are inside its clause
     m = _ACCORDING.search(sentence)
     if m and outside(m.start()):
         return resolve_phrase(m.group("np"), start + m.start("np"), entities) or _according_name(m.group("np"))
@@ -752,6 +775,7 @@ def speaker_of(sentence: str, start: int, entities: Entities) -> SpeakerRef | No
     return None
 
 
+_THAT_AFTER = re.compile(r"(?:\s+[a-z]+ly)?\s+that\s")  # "wrote that", "said repeatedly that"
 _PREPOSITIONS = frozenset("of to about with by for from on in at into over after before during".split())
 MAX_TRAILING_WORDS = 8  # ", said the suing states were exaggerating ..." is a clause, not a speaker
 
@@ -926,20 +950,32 @@ def _continue_quotations(text: str, spans: list[tuple[int, int, str]], refs: lis
                 and (_opens_with_quotation(following) or _SHORT_ATTRIBUTION.match(following.strip()))):
             refs[i] = refs[i + 1]  # “How many times ...?” Clinton said.
     # A quotation paragraph right after "The New York Times reports:" is the Times's, to its end.
+    # A paragraph that is only "Limbaugh added:" introduces the next one, quotation marks or
+    # not (a block quote often loses them on the way from the page).
     speaker = None
     for i, (start, end, kind) in enumerate(spans):
         new_paragraph = i == 0 or not same_paragraph(i - 1, i)
         if new_paragraph:
             previous = text[spans[i - 1][0]:spans[i - 1][1]].rstrip() if i else ""
-            speaker = (refs[i - 1] if i and refs[i - 1] is not None and previous.endswith(":")
-                       and kind == "body" and _opens_with_quotation(text[start:end]) else None)
+            speaker = (refs[i - 1] if i and refs[i - 1] is not None and previous.endswith(":") and kind == "body"
+                       and (_opens_with_quotation(text[start:end]) or _introduces_alone(text, spans, i - 1))
+                       else None)
         if speaker is not None and refs[i] is None and kind == "body":
             refs[i] = speaker
+
+
+def _introduces_alone(text: str, spans: list[tuple[int, int, str]], i: int) -> bool:
+    """Whether span `i` is a paragraph of its own that only names who speaks next:
+    "Limbaugh added:", "Trump tweeted on Tuesday:"."""
+    alone = (i == 0 or "\n\n" in text[spans[i - 1][1]:spans[i][0]]) and (
+        i + 1 < len(spans) and "\n\n" in text[spans[i][1]:spans[i + 1][0]])
+    return alone and _BARE_INTRODUCTION.match(text[spans[i][0]:spans[i][1]].strip()) is not None
 
 
 # "Clinton said." / "Vitter demanded." / "Graham asked." alone after a quotation.
 _SHORT_ATTRIBUTION = re.compile(
     rf"^(?:[A-Z][\w.’'-]*\s+){{1,4}}(?:{_VERB_ALT})(?:\s+[a-z]+){{0,3}}(?:,\s[^“”\"]{{1,120}})?\.$")
+_BARE_INTRODUCTION = re.compile(rf"^(?:[A-Z][\w.’'-]*\s+){{1,4}}(?:{_VERB_ALT})(?:\s+[\w’'-]+){{0,4}}:$")
 _SAID_FIRST = re.compile(rf"^(?:Said|Says|Added|Asked)\s+(?P<np>(?:(?i:{TITLES})\s+)?{_NAME})\s*[:,]")
 _SIGNATURE = re.compile(rf"[”\"]\s*[―—]\s*(?P<np>{_NAME})\.?\s*$")
 _PARENTHETICAL = re.compile(r"\([^()\n]{1,40}\)")
@@ -1028,6 +1064,7 @@ def attribute(text: str, spans: list[tuple[int, int, str]], headline_end: int = 
     documents = [r.document for r in refs if r and r.document]
     document_names = iter(name_documents(documents))
     results: list[tuple[str | None, bool]] = []
+    introductions = set()  # "Limbaugh added:" paragraphs: no claim of their own, for the tagger too
     for i, ((start, end, kind), ref) in enumerate(zip(spans, refs)):
         if kind == "headline":
             results.append((_headline_speaker(text[start:end], entities), True))
@@ -1037,10 +1074,14 @@ def attribute(text: str, spans: list[tuple[int, int, str]], headline_end: int = 
             results.append((None, True))
         elif ref is None:
             results.append((None, False))
+        elif _introduces_alone(text, spans, i) and refs[i + 1] is ref:
+            introductions.add(i)
+            results.append((None, False))  # "Limbaugh added:" says nothing: the paragraph after it is his
         else:
             results.append((next(document_names) if ref.document else ref.name, True))
     if tagger is not None:
         proposals = tagger.propose(text, spans, [speaker for speaker, _ in results], entities)
         for i, name in tagger.apply(proposals).items():
-            results[i] = (name, True)
+            if i not in introductions:
+                results[i] = (name, True)
     return results

@@ -19,8 +19,10 @@ tags there. The rule, in order:
    lower case, a known organisation, or a
    known person's office or campaign ("Powell’s office", as the rules store it); a pronoun
    goes to the rules' nearest compatible person before it, a relative "who" to the person
-   named just before it. Role words, descriptions ("the New York businessman", "some
-   Democrats") and fragments are dropped: no speaker.
+   named just before it; a description to the one person the article links it to ("the
+   Indiana governor" after "Indiana Gov. Mike Pence", `bot.ingest.descriptions`). Role
+   words, other descriptions ("the New York businessman", "some Democrats") and fragments
+   are dropped: no speaker.
 
 Deterministic: the same article always gets the same speakers.
 """
