@@ -401,3 +401,34 @@ Senator John Smith last week argued that the report was fair.
 def test_a_time_between_subject_and_verb_is_not_part_of_the_speaker(start, speaker):
     article = parse_article(TIMES, filename="times.txt")
     assert _speaker({p.text: p.speaker for p in article.passages}, start) == speaker
+
+
+SPEECH_ACTS = """Refugee Row Follows the Candidates to Ohio
+
+Donald Trump and President Barack Obama both campaigned in Ohio on Monday.
+
+At a rally in Dayton, Trump likened the refugees to a “vicious snake” from an old song.
+
+Senator Ted Cruz thanked Trump on Twitter for backing his bill to delay the handover.
+
+Mr. Obama spoke emotionally of the families he had met in Cleveland the week before.
+
+Trump hired a new campaign manager in August and moved his offices to Columbus.
+
+Mr. Obama flew to Toledo after the event and met local officials there.
+"""
+
+
+@pytest.mark.parametrize("start, speaker", [
+    # Speech acts beyond "said": comparing, thanking, speaking of something are someone's words.
+    ("At a rally in Dayton, Trump likened", "Trump"),
+    ("Senator Ted Cruz thanked", "Ted Cruz"),
+    ("Mr. Obama spoke emotionally", "Barack Obama"),
+    # What someone did is the author's narration, not a claim of theirs.
+    ("Trump hired a new campaign manager", None),
+    ("Mr. Obama flew to Toledo", None),
+])
+def test_speech_acts_name_their_speaker_and_narration_names_nobody(start, speaker):
+    article = parse_article(SPEECH_ACTS, filename="acts.txt")
+    passage = next(p for p in article.passages if p.text.startswith(start))
+    assert (passage.speaker, passage.is_claim) == (speaker, speaker is not None)
