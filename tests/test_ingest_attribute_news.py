@@ -432,3 +432,37 @@ def test_speech_acts_name_their_speaker_and_narration_names_nobody(start, speake
     article = parse_article(SPEECH_ACTS, filename="acts.txt")
     passage = next(p for p in article.passages if p.text.startswith(start))
     assert (passage.speaker, passage.is_claim) == (speaker, speaker is not None)
+
+
+REPORTS = """Polls and Reports Weigh on the Race
+
+Voters remain split as the campaign enters its final weeks.
+
+A Quinnipiac University poll released in late August found that 74 percent of likely voters wanted the returns released.
+
+A Government Accountability Office report released last year found that the agency could not trace the money.
+
+The latest Reuters/Ipsos opinion poll released Friday shows that Clinton leads Trump by 43 percent to 38 percent.
+
+Donations hit $1.1 billion through the end of August, a USA TODAY analysis of newly filed campaign-finance reports shows.
+
+The Senate report concluded that the program had failed.
+
+The report also found that nobody had checked the accounts.
+"""
+
+
+@pytest.mark.parametrize("start, speaker", [
+    # A document is named up to its head noun, whatever describes it after ("released ...", "of ...").
+    ("A Quinnipiac University poll", "the Quinnipiac University poll"),
+    ("A Government Accountability Office report", "the Government Accountability Office report"),
+    ("Donations hit", "the USA TODAY analysis"),
+    # A definite mention with another name is another document, never merged into the last one.
+    ("The latest Reuters/Ipsos opinion poll", "the latest Reuters/Ipsos opinion poll"),
+    ("The Senate report", "the Senate report"),
+    # Without a name it is the latest document with that head.
+    ("The report also found", "the Senate report"),
+])
+def test_documents_are_named_up_to_their_head_and_never_merged_across_names(start, speaker):
+    article = parse_article(REPORTS, filename="reports.txt")
+    assert _speaker({p.text: p.speaker for p in article.passages}, start) == speaker

@@ -550,6 +550,14 @@ _MONTHS = "January|February|March|April|May|June|July|August|September|October|N
 _TIME_ADJUNCT = re.compile(
     rf"(?:,?\s+(?:on\s+(?:{_DAYS})|(?:last|this|early|late|earlier|later)\s+(?:{_DAYS}|week|month|year|night|"
     rf"morning|afternoon|evening|weekend)|in\s+(?:{_MONTHS}|(?:19|20)\d\d)|yesterday|today|tonight|(?:{_DAYS})),?)+$")
+# What follows a document's head noun in a subject and is not part of its name: "A Quinnipiac
+# University poll released in late August found", "a USA TODAY analysis of newly filed reports
+# shows". The document is named up to its head ("the Quinnipiac University poll"). Not "by":
+# "a new report by Politico" names its author, and "the report" would say less than that.
+_DOCUMENT_TAIL = re.compile(
+    rf"(?<![\w-])(?P<head>{'|'.join(sorted(DOCUMENT_NOUNS, key=len, reverse=True))})"
+    r",?\s+(?:(?:released|published|issued|conducted|taken|commissioned|compiled|prepared|produced|"
+    r"obtained|filed|unveiled|made\s+public|out|due)\b|of\s|from\s|on\s).*$", re.I)
 _NAME_OF_PLACE = re.compile(rf"^(?P<name>(?:{_NAME_TOKEN})(?:\s+(?:{_NAME_TOKEN})){{1,3}})\s+(?:of|from)\s+[A-Z][^,]*$")
 
 
@@ -584,6 +592,9 @@ def resolve_phrase(phrase: str, position: int, entities: Entities, *, known_only
     if described:
         return SpeakerRef(name=described)  # "The Indiana governor said": Mike Pence, as the article links them
     doc = _DOCUMENT.search(phrase)
+    tail = None if doc else _DOCUMENT_TAIL.search(phrase)
+    if tail:
+        doc = _DOCUMENT.search(phrase[:tail.end("head")])
     if doc:
         modifiers = tuple(m for m in doc.group("mods").split() if m.lower() not in _DOC_DROP_MODIFIERS)
         return SpeakerRef(document=DocumentMention(doc.group("det").lower(), modifiers, doc.group("head").lower()))
@@ -876,8 +887,13 @@ class _DocumentCluster:
             self.heads.append(mention.head)
 
     def accepts(self, mention: DocumentMention) -> bool:
+        """Not another year's, and not another name's: "The Senate report" after "A Government
+        Accountability Office report" is a second report; "the report" is the same one."""
         years = [m for m in mention.modifiers if _YEAR.match(m)]
-        return not (years and self.years and years[0] not in self.years)
+        if years and self.years and years[0] not in self.years:
+            return False
+        names = [m for m in mention.modifiers if m[:1].isupper()]
+        return not names or any(m[:1].isupper() for m in self.modifiers) and all(m in self.modifiers for m in names)
 
     @property
     def name(self) -> str:
