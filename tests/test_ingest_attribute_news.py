@@ -466,3 +466,9 @@ The report also found that nobody had checked the accounts.
 def test_documents_are_named_up_to_their_head_and_never_merged_across_names(start, speaker):
     article = parse_article(REPORTS, filename="reports.txt")
     assert _speaker({p.text: p.speaker for p in article.passages}, start) == speaker
+
+
+def test_an_unnamed_document_described_after_its_head_is_nobody():
+    text = REPORTS.replace("The Senate report concluded", "A study released on Monday concluded")
+    article = parse_article(text, filename="reports.txt")
+    assert _speaker({p.text: p.speaker for p in article.passages}, "A study released on Monday") is None

@@ -553,7 +553,8 @@ _TIME_ADJUNCT = re.compile(
 # What follows a document's head noun in a subject and is not part of its name: "A Quinnipiac
 # University poll released in late August found", "a USA TODAY analysis of newly filed reports
 # shows". The document is named up to its head ("the Quinnipiac University poll"). Not "by":
-# "a new report by Politico" names its author, and "the report" would say less than that.
+# "a new report by Politico" names its author, and "the report" would say less than that. And
+# only a named one: "A study released on Monday found" stays unattributed, as before.
 _DOCUMENT_TAIL = re.compile(
     rf"(?<![\w-])(?P<head>{'|'.join(sorted(DOCUMENT_NOUNS, key=len, reverse=True))})"
     r",?\s+(?:(?:released|published|issued|conducted|taken|commissioned|compiled|prepared|produced|"
@@ -593,8 +594,10 @@ def resolve_phrase(phrase: str, position: int, entities: Entities, *, known_only
         return SpeakerRef(name=described)  # "The Indiana governor said": Mike Pence, as the article links them
     doc = _DOCUMENT.search(phrase)
     tail = None if doc else _DOCUMENT_TAIL.search(phrase)
-    if tail:
+    if tail:  # only a document with a name: "A study released on Monday" is too vague to cite
         doc = _DOCUMENT.search(phrase[:tail.end("head")])
+        if doc and not any(w[:1].isupper() for w in doc.group("mods").split()):
+            doc = None
     if doc:
         modifiers = tuple(m for m in doc.group("mods").split() if m.lower() not in _DOC_DROP_MODIFIERS)
         return SpeakerRef(document=DocumentMention(doc.group("det").lower(), modifiers, doc.group("head").lower()))
